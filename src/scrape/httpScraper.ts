@@ -1,0 +1,164 @@
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { err, ok, type Result } from '../result';
+import type { Target } from '../types';
+import { createDeadline, type Deadline } from '../util/deadline';
+import { addressRefusal, type Cidr } from './cidr';
+import { ScrapeError } from './errors';
+
+/** Limits every scrape obeys (SCRAPE_TIMEOUT_MS, MAX_BODY_BYTES, ALLOWED_CIDRS). */
+export interface ScrapeOptions {
+  /** Covers connect, headers and the whole body. */
+  timeoutMs: number;
+  maxBodyBytes: number;
+  allowedCidrs: readonly Cidr[];
+}
+
+/** A scraped body (UTF-8 decoded) with its size in bytes, HTTP status and wall time. */
+export interface ScrapeBody {
+  body: string;
+  bytes: number;
+  status: number;
+  durationMs: number;
+}
+
+/** The part of a target the scraper needs. */
+export type ScrapeTarget = Pick<Target, 'id' | 'address' | 'port' | 'path'>;
+
+/** Fetches one target's metrics body. Never throws: every failure is a ScrapeError in the Result. */
+export interface Scraper {
+  scrape(target: ScrapeTarget, signal?: AbortSignal): Promise<Result<ScrapeBody, ScrapeError>>;
+  /** Closes the pooled keep-alive sockets. */
+  close(): void;
+}
+
+const HEADERS = {
+  // Prometheus text first; gostats answers JSON; plugin text is text/plain too.
+  Accept: 'text/plain;version=0.0.4, application/json;q=0.9, */*;q=0.1',
+  'User-Agent': 'mackerel-ecs-collector',
+  // We do not decompress, so ask for the identity encoding.
+  'Accept-Encoding': 'identity',
+};
+
+/**
+ * Idle pooled sockets are closed after this long. Kept under Node's default server keepAliveTimeout (5 s)
+ * so we rarely write to a socket the target is closing; Node also honours a shorter `Keep-Alive: timeout=`.
+ */
+const IDLE_SOCKET_TIMEOUT_MS = 4000;
+
+/**
+ * Creates a scraper over node:http with one keep-alive agent. node:http rather than fetch: at ~10,000
+ * scrapes a cycle it costs less per request (no WHATWG streams), and it allows a byte cap while reading.
+ * Redirects are never followed (a 3xx is an `http-status` error), so a target cannot bounce us elsewhere.
+ */
+export function createHttpScraper(opts: ScrapeOptions): Scraper {
+  const agent = new http.Agent({ keepAlive: true, scheduling: 'lifo', timeout: IDLE_SOCKET_TIMEOUT_MS });
+
+  const scrape = async (target: ScrapeTarget, signal?: AbortSignal): Promise<Result<ScrapeBody, ScrapeError>> => {
+    const fail = (kind: ScrapeError['kind'], message: string) => err(new ScrapeError(target.id, kind, message));
+    // Checked before anything touches the network: no connection is ever opened to a refused address.
+    const refusal = addressRefusal(target.address, opts.allowedCidrs);
+    if (refusal !== undefined) return fail('address-not-allowed', refusal);
+    if (!Number.isInteger(target.port) || target.port < 1 || target.port > 65535) {
+      return fail('address-not-allowed', `invalid port ${target.port}`);
+    }
+    if (signal?.aborted) return fail('aborted', 'aborted');
+
+    const started = performance.now();
+    const deadline = createDeadline(opts.timeoutMs, signal);
+    try {
+      let outcome = await getOnce(agent, target, opts, deadline, started);
+      // A pooled socket the target closed while idle fails at once with ECONNRESET. Node's docs advise
+      // retrying idempotent requests in that case; one fresh attempt, within the same deadline.
+      if (!outcome.result.ok && outcome.staleSocket && deadline.cause() === undefined) {
+        outcome = await getOnce(agent, target, opts, deadline, started);
+      }
+      return outcome.result;
+    } finally {
+      deadline.clear();
+    }
+  };
+
+  return { scrape, close: () => agent.destroy() };
+}
+
+interface Outcome {
+  result: Result<ScrapeBody, ScrapeError>;
+  /** The request failed with a reset on a reused keep-alive socket. */
+  staleSocket: boolean;
+}
+
+function getOnce(agent: http.Agent, target: ScrapeTarget, opts: ScrapeOptions, deadline: Deadline, started: number): Promise<Outcome> {
+  const where = `${target.address}:${target.port}`;
+  return new Promise<Outcome>((resolve) => {
+    let req: http.ClientRequest | undefined;
+    let settled = false;
+    const finish = (result: Result<ScrapeBody, ScrapeError>, staleSocket = false): void => {
+      if (settled) return;
+      settled = true;
+      deadline.signal.removeEventListener('abort', onDeadline);
+      resolve({ result, staleSocket });
+    };
+    const fail = (kind: ScrapeError['kind'], message: string, extra?: ErrorOptions & { status?: number }, stale = false): void => {
+      req?.destroy();
+      finish(err(new ScrapeError(target.id, kind, message, extra)), stale);
+    };
+    const onDeadline = (): void =>
+      deadline.cause() === 'timeout' ? fail('timeout', `timed out after ${opts.timeoutMs} ms`) : fail('aborted', 'aborted');
+    if (deadline.signal.aborted) return onDeadline();
+    deadline.signal.addEventListener('abort', onDeadline, { once: true });
+
+    try {
+      req = http.request({ agent, host: target.address, port: target.port, path: target.path, method: 'GET', headers: HEADERS });
+    } catch (e) {
+      // e.g. ERR_UNESCAPED_CHARACTERS for a path with spaces: thrown synchronously, before any connection.
+      return fail('network', `invalid request: ${(e as Error).message}`);
+    }
+    const request = req;
+
+    request.on('error', (e: NodeJS.ErrnoException) => {
+      const stale = request.reusedSocket && e.code === 'ECONNRESET';
+      fail(e.code === 'ECONNREFUSED' ? 'refused' : 'network', describeNetworkError(e, where), { cause: e }, stale);
+    });
+
+    request.on('response', (res) => {
+      const status = res.statusCode ?? 0;
+      if (status < 200 || status > 299) return fail('http-status', `HTTP ${status}`, { status });
+      const declared = Number(res.headers['content-length']);
+      if (declared > opts.maxBodyBytes) return fail('too-large', `body larger than ${opts.maxBodyBytes} bytes`);
+
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      res.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (bytes > opts.maxBodyBytes) return fail('too-large', `body larger than ${opts.maxBodyBytes} bytes`);
+        chunks.push(chunk);
+      });
+      res.on('end', () => {
+        const durationMs = Math.round(performance.now() - started);
+        finish(ok({ body: Buffer.concat(chunks, bytes).toString('utf8'), bytes, status, durationMs }));
+      });
+      // The target closed the connection mid-body (errors after the response arrive here, not on `req`).
+      res.on('error', (e: NodeJS.ErrnoException) => fail('network', describeNetworkError(e, where), { cause: e }));
+      res.on('close', () => {
+        if (!res.complete) fail('network', `connection closed before the body was complete (${where})`);
+      });
+    });
+
+    request.end();
+  });
+}
+
+const NETWORK_MESSAGES: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  EPIPE: 'connection closed while sending',
+  ETIMEDOUT: 'connect timed out',
+};
+
+function describeNetworkError(e: NodeJS.ErrnoException, where: string): string {
+  const text = (e.code !== undefined && NETWORK_MESSAGES[e.code]) || e.code || e.message;
+  return `${text} (${where})`;
+}
