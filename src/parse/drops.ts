@@ -1,0 +1,31 @@
+import type { DropCount } from './types';
+
+/** Reasons a value is not posted, as they appear in the cycle summary. */
+export const DROP = {
+  nonFinite: 'NaN or infinite value',
+  buckets: 'histogram buckets not posted',
+  created: 'created timestamps not posted',
+  familyLimit: 'series over the per-family limit',
+  targetLimit: 'series over the per-target limit',
+  duplicate: 'duplicate series after sanitising',
+  baseline: 'counter baseline (first sample)',
+  reset: 'counter reset (re-baselined)',
+  gap: 'counter gap over 600 s (re-baselined)',
+  tooSoon: 'counter sampled again too soon',
+  badLine: 'malformed plugin line',
+  badName: 'invalid plugin metric name',
+  badMeta: 'invalid plugin META',
+} as const;
+
+/** Counts drops by reason, in first-seen order. */
+export class DropTally {
+  private readonly counts = new Map<string, number>();
+
+  add(reason: string, count = 1): void {
+    this.counts.set(reason, (this.counts.get(reason) ?? 0) + count);
+  }
+
+  list(): DropCount[] {
+    return [...this.counts].map(([reason, count]) => ({ reason, count }));
+  }
+}
