@@ -1,0 +1,135 @@
+/**
+ * Pure mapping from ECS SDK v3 shapes (every field optional) to the discovery model. A record missing a field
+ * we rely on becomes an Issue naming the field, never a `!`. Exported for the adapters and for tests that build
+ * snapshots from captured API responses.
+ */
+import type {
+  Container,
+  ContainerDefinition,
+  ContainerInstance as SdkContainerInstance,
+  Failure,
+  Task,
+  TaskDefinition as SdkTaskDefinition,
+} from '@aws-sdk/client-ecs';
+import { err, ok, type Result } from '../result';
+import type { Issue, LaunchType } from '../types';
+import type { ContainerDefinitionInfo, ContainerInstance, EcsContainer, EcsTask, NetworkBindingInfo, TaskDefinition } from './model';
+
+const LAUNCH_TYPES: ReadonlySet<string> = new Set<LaunchType>(['EC2', 'FARGATE', 'EXTERNAL']);
+const NETWORK_MODES: ReadonlySet<string> = new Set(['bridge', 'host', 'awsvpc', 'none']);
+/** Attachment type in DescribeTasks; task state change events spell it `eni`. */
+const ENI_ATTACHMENT_TYPES: ReadonlySet<string> = new Set(['ElasticNetworkInterface', 'eni']);
+
+/** Last `/`-separated segment of an ARN: the task id in both ARN formats. */
+export function arnId(arn: string): string {
+  return arn.slice(arn.lastIndexOf('/') + 1);
+}
+
+/** One entry of an ECS `failures[]` as an Issue (ECS reports e.g. `MISSING` for an unknown ARN). */
+export function mapFailure(action: string, f: Failure): Issue {
+  const detail = f.detail ? ` (${f.detail})` : '';
+  return { target: f.arn ?? '(no arn)', reason: `${action} failure: ${f.reason ?? 'no reason given'}${detail}` };
+}
+
+function mapBindings(c: Container): NetworkBindingInfo[] {
+  const byHostPort = new Map<number, NetworkBindingInfo>();
+  for (const b of c.networkBindings ?? []) {
+    // Port-range bindings carry containerPortRange/hostPortRange instead; they cannot be a metrics port.
+    if (typeof b.containerPort !== 'number' || typeof b.hostPort !== 'number') continue;
+    if (!byHostPort.has(b.hostPort)) byHostPort.set(b.hostPort, { containerPort: b.containerPort, hostPort: b.hostPort });
+  }
+  return [...byHostPort.values()];
+}
+
+function mapContainer(c: Container): Result<EcsContainer, string> {
+  if (!c.name) return err('a container without name');
+  const ip = c.networkInterfaces?.find((n) => n.privateIpv4Address)?.privateIpv4Address;
+  return ok({ name: c.name, networkBindings: mapBindings(c), ...(ip ? { privateIpv4Address: ip } : {}) });
+}
+
+function eniAddress(t: Task): string | undefined {
+  for (const a of t.attachments ?? []) {
+    if (!a.type || !ENI_ATTACHMENT_TYPES.has(a.type)) continue;
+    const ip = a.details?.find((d) => d.name === 'privateIPv4Address')?.value;
+    if (ip) return ip;
+  }
+  return undefined;
+}
+
+function launchTypeOf(t: Task): Result<LaunchType, string> {
+  // Tasks placed by a capacity provider report launchType too; fall back on the container instance just in case.
+  const lt = t.launchType ?? (t.containerInstanceArn ? 'EC2' : undefined);
+  if (lt === undefined) return err('a task without launchType');
+  if (!LAUNCH_TYPES.has(lt)) return err(`a task with unsupported launchType "${lt}"`);
+  return ok(lt as LaunchType);
+}
+
+/** Maps one DescribeTasks task, or says which field is missing. */
+export function mapTask(t: Task): Result<EcsTask, Issue> {
+  const fail = (what: string): Result<never, Issue> => err({ target: t.taskArn ?? '(no taskArn)', reason: `DescribeTasks returned ${what}` });
+  if (!t.taskArn) return fail('a task without taskArn');
+  if (!t.taskDefinitionArn) return fail('a task without taskDefinitionArn');
+  if (!t.lastStatus) return fail('a task without lastStatus');
+  const launchType = launchTypeOf(t);
+  if (!launchType.ok) return fail(launchType.error);
+  const containers: EcsContainer[] = [];
+  for (const c of t.containers ?? []) {
+    const mapped = mapContainer(c);
+    if (!mapped.ok) return fail(mapped.error);
+    containers.push(mapped.value);
+  }
+  const tags: Record<string, string> = {};
+  for (const tag of t.tags ?? []) if (tag.key) tags[tag.key] = tag.value ?? '';
+  const eni = eniAddress(t);
+  return ok({
+    taskArn: t.taskArn,
+    taskId: arnId(t.taskArn),
+    taskDefinitionArn: t.taskDefinitionArn,
+    lastStatus: t.lastStatus,
+    launchType: launchType.value,
+    tags,
+    containers,
+    ...(t.clusterArn ? { clusterArn: t.clusterArn } : {}),
+    ...(t.containerInstanceArn ? { containerInstanceArn: t.containerInstanceArn } : {}),
+    ...(t.desiredStatus ? { desiredStatus: t.desiredStatus } : {}),
+    ...(t.group ? { group: t.group } : {}),
+    ...(eni ? { eniAddress: eni } : {}),
+  });
+}
+
+function mapContainerDefinition(c: ContainerDefinition): Result<ContainerDefinitionInfo, string> {
+  if (!c.name) return err('a container definition without name');
+  const portMappings = (c.portMappings ?? []).flatMap((p) =>
+    typeof p.containerPort === 'number'
+      ? [{ containerPort: p.containerPort, ...(typeof p.hostPort === 'number' ? { hostPort: p.hostPort } : {}) }]
+      : [],
+  );
+  return ok({ name: c.name, portMappings, dockerLabels: { ...c.dockerLabels } });
+}
+
+/** Maps a DescribeTaskDefinition answer, or says what is missing. */
+export function mapTaskDefinition(td: SdkTaskDefinition | undefined): Result<TaskDefinition, string> {
+  if (!td) return err('DescribeTaskDefinition returned no taskDefinition');
+  const { taskDefinitionArn: arn, family, revision } = td;
+  if (!arn) return err('DescribeTaskDefinition returned a task definition without taskDefinitionArn');
+  if (!family) return err(`DescribeTaskDefinition returned ${arn} without family`);
+  if (typeof revision !== 'number') return err(`DescribeTaskDefinition returned ${arn} without revision`);
+  // Absent networkMode on EC2 Linux is docker's default bridge network (API_TaskDefinition.html#networkMode).
+  const networkMode = td.networkMode ?? 'bridge';
+  if (!NETWORK_MODES.has(networkMode)) return err(`${arn} has unknown networkMode "${networkMode}"`);
+  const containers: ContainerDefinitionInfo[] = [];
+  for (const c of td.containerDefinitions ?? []) {
+    const mapped = mapContainerDefinition(c);
+    if (!mapped.ok) return err(`DescribeTaskDefinition returned ${arn} with ${mapped.error}`);
+    containers.push(mapped.value);
+  }
+  return ok({ arn, family, revision, networkMode: networkMode as TaskDefinition['networkMode'], containers });
+}
+
+/** Maps one DescribeContainerInstances record; ECS Anywhere instances have no ec2InstanceId. */
+export function mapContainerInstance(ci: SdkContainerInstance): Result<ContainerInstance, Issue> {
+  const target = ci.containerInstanceArn ?? '(no containerInstanceArn)';
+  if (!ci.containerInstanceArn) return err({ target, reason: 'DescribeContainerInstances returned an instance without containerInstanceArn' });
+  if (!ci.ec2InstanceId) return err({ target, reason: 'DescribeContainerInstances returned an instance without ec2InstanceId' });
+  return ok({ arn: ci.containerInstanceArn, ec2InstanceId: ci.ec2InstanceId });
+}

@@ -1,0 +1,170 @@
+/**
+ * One discovery pass over one cluster: ListTasks → DescribeTasks (chunks of 100) → DescribeTaskDefinition (each
+ * uncached ARN) → DescribeContainerInstances (uncached, chunks of 100) → EC2 DescribeInstances (uncached).
+ * Container and EC2 instances are looked up only for tasks that can yield a target, and EC2 only in direct mode.
+ *
+ * Partial failure is data: a failed call becomes an Issue and discovery goes on with the rest (its tasks are
+ * then skipped with a reason by the resolver). Only CriticalErrors (AccessDenied, unknown cluster) and an
+ * aborted signal (the invocation's deadline) are thrown.
+ */
+import { CollectorError, CriticalError, describeError } from '../errors';
+import type { Issue } from '../types';
+import { mapLimit } from '../util/mapLimit';
+import { LruCache } from './cache';
+import type { ClusterSnapshot, ContainerInstance, Ec2Instance, EcsTask, TaskDefinition } from './model';
+import { DESCRIBE_CONTAINER_INSTANCES_MAX, DESCRIBE_TASKS_MAX, EC2_INSTANCE_ID_FILTER_MAX, type Ec2Port, type EcsPort } from './ports';
+
+/** Task definition revisions are immutable; 2000 follows ecsobserver (ECS service quotas). */
+export const TASK_DEFINITION_CACHE_ENTRIES = 2000;
+/** Container and EC2 instances cached per warm container. */
+export const INSTANCE_CACHE_ENTRIES = 2000;
+/** Instances are replaced (scale-in, AMI roll); a stale entry lives at most this long. */
+export const INSTANCE_CACHE_TTL_MS = 10 * 60 * 1000;
+/** Calls in flight per stage: well under the ECS burst buckets (100 cluster reads, 50 task definition reads). */
+export const DEFAULT_DISCOVERY_CONCURRENCY = 5;
+
+/** The lookups a warm Lambda keeps between cycles. Create once at module scope. */
+export interface DiscoveryCaches {
+  readonly taskDefinitions: LruCache<string, TaskDefinition>;
+  readonly containerInstances: LruCache<string, ContainerInstance>;
+  readonly instances: LruCache<string, Ec2Instance>;
+}
+
+/** Fresh caches with the sizes and expiries above; `now` is injectable for tests. */
+export function createDiscoveryCaches(options: { now?: () => number } = {}): DiscoveryCaches {
+  const now = options.now ?? Date.now;
+  return {
+    taskDefinitions: new LruCache({ maxEntries: TASK_DEFINITION_CACHE_ENTRIES, now }),
+    containerInstances: new LruCache({ maxEntries: INSTANCE_CACHE_ENTRIES, ttlMs: INSTANCE_CACHE_TTL_MS, now }),
+    instances: new LruCache({ maxEntries: INSTANCE_CACHE_ENTRIES, ttlMs: INSTANCE_CACHE_TTL_MS, now }),
+  };
+}
+
+/** What {@link discoverCluster} needs. */
+export interface DiscoveryDeps {
+  readonly ecs: EcsPort;
+  /** Omitted in ssm scrape mode: no DescribeInstances (the scrape runs on the instance itself). */
+  readonly ec2?: Ec2Port;
+  readonly caches: DiscoveryCaches;
+  /** The invocation's deadline; passed to every call. */
+  readonly signal?: AbortSignal;
+  /** Calls in flight per stage; default {@link DEFAULT_DISCOVERY_CONCURRENCY}. */
+  readonly concurrency?: number;
+  /** Whether a task definition can yield a target (targetResolver's isCandidateTaskDefinition); default all. */
+  readonly isCandidate?: (td: TaskDefinition) => boolean;
+}
+
+/** Consecutive slices of at most `size`: one API call each. */
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+const distinct = <T>(items: Iterable<T | undefined>): T[] => [...new Set([...items].filter((i): i is T => i !== undefined))];
+
+/** Looks up what the cache has and returns the keys it does not. */
+function fromCache<V>(keys: readonly string[], cache: LruCache<string, V>, into: Map<string, V>): string[] {
+  const missing: string[] = [];
+  for (const key of keys) {
+    const hit = cache.get(key);
+    if (hit === undefined) missing.push(key);
+    else into.set(key, hit);
+  }
+  return missing;
+}
+
+/** Discovers one cluster; see the module comment for what is thrown and what becomes an Issue. */
+export async function discoverCluster(cluster: string, deps: DiscoveryDeps): Promise<ClusterSnapshot> {
+  const { ecs, ec2, caches, signal } = deps;
+  const limit = Math.max(1, deps.concurrency ?? DEFAULT_DISCOVERY_CONCURRENCY);
+  const isCandidate = deps.isCandidate ?? (() => true);
+  const issues: Issue[] = [];
+
+  /** Runs one call; an ordinary failure becomes an Issue for `target` and yields undefined. */
+  const attempt = async <T>(target: string, call: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await call();
+    } catch (e) {
+      if (e instanceof CriticalError) throw e;
+      signal?.throwIfAborted();
+      issues.push({ target, reason: e instanceof CollectorError ? e.message : describeError(e) });
+      return undefined;
+    }
+  };
+
+  signal?.throwIfAborted();
+  const arns = distinct((await attempt(cluster, () => ecs.listTaskArns(cluster, signal))) ?? []);
+
+  signal?.throwIfAborted();
+  const taskBatches = chunk(arns, DESCRIBE_TASKS_MAX);
+  const described = await mapLimit(taskBatches, limit, (batch, i) =>
+    attempt(`${cluster} DescribeTasks batch ${i + 1}/${taskBatches.length}`, () => ecs.describeTasks(cluster, batch, signal)),
+  );
+  const byArn = new Map<string, EcsTask>();
+  for (const answer of described) {
+    if (!answer) continue;
+    issues.push(...answer.failures);
+    // ListTasks(RUNNING) can still return tasks on their way down; only RUNNING ones have bindings.
+    for (const t of answer.tasks) if (t.lastStatus === 'RUNNING') byArn.set(t.taskArn, t);
+  }
+  const tasks = [...byArn.values()];
+
+  signal?.throwIfAborted();
+  const taskDefinitions = new Map<string, TaskDefinition>();
+  const tdMissing = fromCache(distinct(tasks.map((t) => t.taskDefinitionArn)), caches.taskDefinitions, taskDefinitions);
+  await mapLimit(tdMissing, limit, async (arn) => {
+    const td = await attempt(arn, () => ecs.describeTaskDefinition(arn, signal));
+    if (td) {
+      caches.taskDefinitions.set(arn, td);
+      taskDefinitions.set(arn, td);
+    }
+  });
+
+  // Only EC2 tasks that can yield a target need their host (Fargate has none; ECS Anywhere has no EC2 id).
+  const hosted = tasks.filter((t) => {
+    const td = taskDefinitions.get(t.taskDefinitionArn);
+    return td !== undefined && t.launchType === 'EC2' && t.containerInstanceArn !== undefined && isCandidate(td);
+  });
+
+  signal?.throwIfAborted();
+  const containerInstances = new Map<string, ContainerInstance>();
+  const ciMissing = fromCache(distinct(hosted.map((t) => t.containerInstanceArn)), caches.containerInstances, containerInstances);
+  const ciBatches = chunk(ciMissing, DESCRIBE_CONTAINER_INSTANCES_MAX);
+  await mapLimit(ciBatches, limit, async (batch, i) => {
+    const answer = await attempt(`${cluster} DescribeContainerInstances batch ${i + 1}/${ciBatches.length}`, () =>
+      ecs.describeContainerInstances(cluster, batch, signal),
+    );
+    if (!answer) return;
+    issues.push(...answer.failures);
+    for (const ci of answer.instances) {
+      caches.containerInstances.set(ci.arn, ci);
+      containerInstances.set(ci.arn, ci);
+    }
+  });
+
+  const instances = new Map<string, Ec2Instance>();
+  if (ec2) {
+    signal?.throwIfAborted();
+    // awsvpc tasks are scraped on their ENI address: only bridge/host tasks need the instance's IP.
+    const needIp = hosted.filter((t) => {
+      const mode = taskDefinitions.get(t.taskDefinitionArn)?.networkMode;
+      return mode === 'bridge' || mode === 'host';
+    });
+    const ids = distinct(needIp.map((t) => (t.containerInstanceArn ? containerInstances.get(t.containerInstanceArn)?.ec2InstanceId : undefined)));
+    const idBatches = chunk(fromCache(ids, caches.instances, instances), EC2_INSTANCE_ID_FILTER_MAX);
+    await mapLimit(idBatches, limit, async (batch, i) => {
+      const found = await attempt(`${cluster} DescribeInstances batch ${i + 1}/${idBatches.length}`, () => ec2.describeInstances(batch, signal));
+      if (!found) return;
+      for (const inst of found) {
+        caches.instances.set(inst.instanceId, inst);
+        instances.set(inst.instanceId, inst);
+      }
+      for (const id of batch) {
+        if (!instances.has(id)) issues.push({ target: id, reason: 'DescribeInstances did not return this instance (terminated?)' });
+      }
+    });
+  }
+
+  return { cluster, tasks, taskDefinitions, containerInstances, instances, issues };
+}

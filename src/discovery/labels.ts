@@ -1,0 +1,105 @@
+/**
+ * Decides whether one container definition serves metrics and where, from its docker labels and TARGET_RULES.
+ *
+ * Precedence: the `mackerel.metrics.*` labels, then the peer convention `ECS_PROMETHEUS_EXPORTER_PORT` /
+ * `ECS_PROMETHEUS_METRICS_PATH` (CloudWatch agent, OTel ecs_observer; always Prometheus), then the first
+ * matching rule. The source that supplies the port supplies the endpoint; `mackerel.metrics.format|path|prefix`
+ * labels, when present, override its fields (labels win over rules field by field). A bad value makes the
+ * container a reported skip, quoting the label and its value; other containers are unaffected.
+ */
+import type { Result } from '../result';
+import type { MetricFormat } from '../types';
+import { checkFormat, checkPath, checkPrefix, completeEndpoint, parsePortText, type EndpointFields, type MetricsEndpoint } from './endpoint';
+import type { ContainerDefinitionInfo } from './model';
+import { ruleMatches, type TargetRule } from './rules';
+
+/** Opt-in label: the container port that serves metrics. */
+export const LABEL_PORT = 'mackerel.metrics.port';
+/** `gostats` | `prometheus` | `plugin`; default `prometheus`. */
+export const LABEL_FORMAT = 'mackerel.metrics.format';
+/** HTTP path; default `/api/stats` for gostats, `/metrics` otherwise. */
+export const LABEL_PATH = 'mackerel.metrics.path';
+/** First node after `custom.`; default the format name. */
+export const LABEL_PREFIX = 'mackerel.metrics.prefix';
+/** Peer convention: container port of a Prometheus exporter (reference/ecs-api.md §6). */
+export const PROMETHEUS_PORT_LABEL = 'ECS_PROMETHEUS_EXPORTER_PORT';
+/** Peer convention: its path, default `/metrics`. */
+export const PROMETHEUS_PATH_LABEL = 'ECS_PROMETHEUS_METRICS_PATH';
+
+/** The container ECS adds to awsvpc tasks on EC2 to hold the network namespace; never a target. */
+export const PAUSE_CONTAINER_NAME = '~internal~ecs~pause';
+
+/** What a container definition asks for. */
+export type EndpointDecision =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'endpoint'; readonly endpoint: MetricsEndpoint; readonly source: 'label' | 'convention' | 'rule' }
+  | { readonly kind: 'invalid'; readonly reason: string; readonly port?: number };
+
+const OVERRIDE_LABELS = [LABEL_FORMAT, LABEL_PATH, LABEL_PREFIX] as const;
+
+/** True when the container carries any label this module reads, or a rule names it. */
+export function isCandidateContainer(family: string, def: ContainerDefinitionInfo, rules: readonly TargetRule[]): boolean {
+  if (def.name === PAUSE_CONTAINER_NAME) return false;
+  const labels = def.dockerLabels;
+  if (LABEL_PORT in labels || PROMETHEUS_PORT_LABEL in labels || OVERRIDE_LABELS.some((l) => l in labels)) return true;
+  return rules.some((r) => ruleMatches(r, family, def.name));
+}
+
+function checkLabel<T>(labels: Readonly<Record<string, string>>, label: string, check: (v: string) => Result<T, string>, problems: string[]): T | undefined {
+  const value = labels[label];
+  if (value === undefined) return undefined;
+  const checked = check(value);
+  if (checked.ok) return checked.value;
+  problems.push(`label ${label}=${JSON.stringify(value)} ${checked.error}`);
+  return undefined;
+}
+
+interface PortSource {
+  readonly port: number | undefined;
+  readonly source: 'label' | 'convention' | 'rule';
+  readonly base: EndpointFields;
+}
+
+function findPortSource(family: string, def: ContainerDefinitionInfo, rules: readonly TargetRule[], problems: string[]): PortSource | undefined {
+  const labels = def.dockerLabels;
+  if (LABEL_PORT in labels) return { port: checkLabel(labels, LABEL_PORT, parsePortText, problems), source: 'label', base: {} };
+  if (PROMETHEUS_PORT_LABEL in labels) {
+    const port = checkLabel(labels, PROMETHEUS_PORT_LABEL, parsePortText, problems);
+    // The convention's path only counts when mackerel.metrics.path does not override it.
+    const path = LABEL_PATH in labels ? undefined : checkLabel(labels, PROMETHEUS_PATH_LABEL, checkPath, problems);
+    const format: MetricFormat = 'prometheus';
+    return { port, source: 'convention', base: path === undefined ? { format } : { format, path } };
+  }
+  const rule = rules.find((r) => ruleMatches(r, family, def.name));
+  if (!rule) return undefined;
+  const { port, format, path, prefix } = rule;
+  return { port, source: 'rule', base: { ...(format ? { format } : {}), ...(path ? { path } : {}), ...(prefix ? { prefix } : {}) } };
+}
+
+/** Reads one container definition of a task definition of `family`. */
+export function decideEndpoint(family: string, def: ContainerDefinitionInfo, rules: readonly TargetRule[]): EndpointDecision {
+  if (def.name === PAUSE_CONTAINER_NAME) return { kind: 'none' };
+  const labels = def.dockerLabels;
+  const problems: string[] = [];
+  const found = findPortSource(family, def, rules, problems);
+  const format = checkLabel(labels, LABEL_FORMAT, checkFormat, problems);
+  const path = checkLabel(labels, LABEL_PATH, checkPath, problems);
+  const prefix = checkLabel(labels, LABEL_PREFIX, checkPrefix, problems);
+  if (!found) {
+    const stray = OVERRIDE_LABELS.filter((l) => l in labels).map((l) => `${l}=${JSON.stringify(labels[l])}`);
+    if (stray.length === 0) return { kind: 'none' };
+    problems.unshift(`label ${stray.join(', ')} is set but ${LABEL_PORT} is not (and no TARGET_RULES rule matches)`);
+    return { kind: 'invalid', reason: problems.join('; ') };
+  }
+  const port = found.port;
+  if (problems.length > 0 || port === undefined) {
+    return { kind: 'invalid', reason: problems.join('; '), ...(port === undefined ? {} : { port }) };
+  }
+  const fields: EndpointFields = {
+    ...found.base,
+    ...(format ? { format } : {}),
+    ...(path ? { path } : {}),
+    ...(prefix ? { prefix } : {}),
+  };
+  return { kind: 'endpoint', endpoint: completeEndpoint(port, fields), source: found.source };
+}

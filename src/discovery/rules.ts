@@ -1,0 +1,111 @@
+/**
+ * TARGET_RULES: endpoints for task definitions that cannot carry docker labels (the seed's
+ * `docker ps --filter name=…` case). A JSON array such as
+ * `[{"family":"api-.*","container":"app","port":8080,"format":"gostats","path":"/stats","prefix":"gostats"}]`.
+ *
+ * Patterns are JavaScript regular expressions that must match the WHOLE family / container name (compiled as
+ * `^(?:pattern)$`), so `api` does not also catch `api-canary`; write `api.*` for a prefix match. At least one of
+ * `family` and `container` is required; when both are given both must match. Unknown keys are refused (typo
+ * protection), and every problem is reported with its rule index. The compiled rules are what the resolver runs.
+ */
+import { err, ok, type Result } from '../result';
+import type { MetricFormat } from '../types';
+import { checkFormat, checkPath, checkPort, checkPrefix } from './endpoint';
+
+/** One compiled rule. */
+export interface TargetRule {
+  readonly familyPattern?: RegExp;
+  readonly containerPattern?: RegExp;
+  readonly port: number;
+  readonly format?: MetricFormat;
+  readonly path?: string;
+  readonly prefix?: string;
+}
+
+const ALLOWED_KEYS = ['family', 'container', 'port', 'format', 'path', 'prefix'] as const;
+
+function compilePattern(where: string, value: unknown, problems: string[]): RegExp | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') {
+    problems.push(`${where} must be a non-empty string (a regular expression)`);
+    return undefined;
+  }
+  try {
+    return new RegExp(`^(?:${value})$`);
+  } catch (e) {
+    problems.push(`${where} ${JSON.stringify(value)} is not a valid regular expression: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  }
+}
+
+function optionalString<T>(where: string, value: unknown, check: (v: string) => Result<T, string>, problems: string[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') {
+    problems.push(`${where} must be a string`);
+    return undefined;
+  }
+  const checked = check(value);
+  if (!checked.ok) problems.push(`${where} ${JSON.stringify(value)} ${checked.error}`);
+  return checked.ok ? checked.value : undefined;
+}
+
+function parseRule(index: number, raw: unknown, problems: string[]): TargetRule | undefined {
+  const at = `TARGET_RULES[${index}]`;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    problems.push(`${at} must be an object`);
+    return undefined;
+  }
+  const rec = raw as Record<string, unknown>;
+  const before = problems.length;
+  for (const key of Object.keys(rec)) {
+    if (!(ALLOWED_KEYS as readonly string[]).includes(key)) problems.push(`${at}: unknown key "${key}" (allowed: ${ALLOWED_KEYS.join(', ')})`);
+  }
+  if (rec.family === undefined && rec.container === undefined) problems.push(`${at}: needs "family" or "container" (or both)`);
+  const familyPattern = compilePattern(`${at}.family`, rec.family, problems);
+  const containerPattern = compilePattern(`${at}.container`, rec.container, problems);
+  let port: number | undefined;
+  if (rec.port === undefined) problems.push(`${at}.port is required`);
+  else if (typeof rec.port !== 'number' || !checkPort(rec.port).ok) problems.push(`${at}.port ${JSON.stringify(rec.port)} must be an integer 1-65535`);
+  else port = rec.port;
+  const format = optionalString(`${at}.format`, rec.format, checkFormat, problems);
+  const path = optionalString(`${at}.path`, rec.path, checkPath, problems);
+  const prefix = optionalString(`${at}.prefix`, rec.prefix, checkPrefix, problems);
+  if (problems.length > before || port === undefined) return undefined;
+  return {
+    port,
+    ...(familyPattern ? { familyPattern } : {}),
+    ...(containerPattern ? { containerPattern } : {}),
+    ...(format ? { format } : {}),
+    ...(path ? { path } : {}),
+    ...(prefix ? { prefix } : {}),
+  };
+}
+
+/**
+ * Parses and compiles TARGET_RULES. A blank value means "no rules". Returns every problem found, not just the
+ * first, each naming the rule index and key.
+ */
+export function parseTargetRules(json: string): Result<TargetRule[], string[]> {
+  if (json.trim() === '') return ok([]);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch (e) {
+    return err([`TARGET_RULES is not valid JSON: ${e instanceof Error ? e.message : String(e)}`]);
+  }
+  if (!Array.isArray(parsed)) return err(['TARGET_RULES must be a JSON array of rules']);
+  const problems: string[] = [];
+  const rules: TargetRule[] = [];
+  parsed.forEach((raw: unknown, i) => {
+    const rule = parseRule(i, raw, problems);
+    if (rule) rules.push(rule);
+  });
+  return problems.length > 0 ? err(problems) : ok(rules);
+}
+
+/** True when the rule applies to this family and container (every given pattern must match in full). */
+export function ruleMatches(rule: TargetRule, family: string, container: string): boolean {
+  if (rule.familyPattern && !rule.familyPattern.test(family)) return false;
+  if (rule.containerPattern && !rule.containerPattern.test(container)) return false;
+  return rule.familyPattern !== undefined || rule.containerPattern !== undefined;
+}

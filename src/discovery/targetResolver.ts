@@ -1,0 +1,93 @@
+/**
+ * Pure target resolution: a cluster snapshot × docker labels / TARGET_RULES → the targets to scrape and the
+ * reasons the rest were skipped. No I/O, so the scheduled cycle, the refresh handler and the CLI's `discover`
+ * table all share it. Containers with no label and no matching rule are ignored silently: most containers do not
+ * serve metrics, and listing them would drown the reasons that matter.
+ */
+import type { Issue, Target } from '../types';
+import { locate, type HostAddressMode } from './address';
+import { decideEndpoint, isCandidateContainer } from './labels';
+import type { ClusterSnapshot, EcsTask, TaskDefinition } from './model';
+import type { TargetRule } from './rules';
+
+/** Options of {@link resolveTargets}. */
+export interface ResolveOptions {
+  /** `privateIp` (default, direct scrape mode) or `loopback` (ssm mode: the scrape runs on the instance). */
+  readonly hostAddress?: HostAddressMode;
+}
+
+/** The resolver's answer: targets sorted by id, skips sorted by target. */
+export interface ResolvedTargets {
+  readonly targets: Target[];
+  readonly skipped: Issue[];
+}
+
+/** True when some container of the definition could become a target; the fetcher uses it to skip lookups. */
+export function isCandidateTaskDefinition(td: TaskDefinition, rules: readonly TargetRule[]): boolean {
+  return td.containers.some((c) => isCandidateContainer(td.family, c, rules));
+}
+
+/** `service:api` → `api`; `family:…` (standalone task) → undefined. */
+function serviceOf(task: EcsTask): string | undefined {
+  const prefix = 'service:';
+  return task.group?.startsWith(prefix) ? task.group.slice(prefix.length) : undefined;
+}
+
+function resolveTask(snapshot: ClusterSnapshot, task: EcsTask, td: TaskDefinition, rules: readonly TargetRule[], hostAddress: HostAddressMode, out: ResolvedTargets): void {
+  const service = serviceOf(task);
+  for (const def of td.containers) {
+    const decision = decideEndpoint(td.family, def, rules);
+    if (decision.kind === 'none') continue;
+    const base = `${snapshot.cluster}/${task.taskId}/${def.name}`;
+    if (decision.kind === 'invalid') {
+      out.skipped.push({ target: decision.port === undefined ? base : `${base}:${decision.port}`, reason: decision.reason });
+      continue;
+    }
+    const { endpoint } = decision;
+    const id = `${base}:${endpoint.port}`;
+    const where = locate(snapshot, task, td, def.name, endpoint.port, hostAddress);
+    if (!where.ok) {
+      out.skipped.push({ target: id, reason: where.error });
+      continue;
+    }
+    out.targets.push({
+      id,
+      cluster: snapshot.cluster,
+      ...(service ? { service } : {}),
+      family: td.family,
+      revision: td.revision,
+      taskId: task.taskId,
+      taskArn: task.taskArn,
+      containerName: def.name,
+      launchType: task.launchType,
+      networkMode: where.value.networkMode,
+      ec2InstanceId: where.value.ec2InstanceId,
+      address: where.value.address,
+      port: where.value.port,
+      containerPort: endpoint.port,
+      path: endpoint.path,
+      format: endpoint.format,
+      prefix: endpoint.prefix,
+    });
+  }
+}
+
+/**
+ * Resolves every RUNNING task of the snapshot. A task whose definition is missing (DescribeTaskDefinition
+ * failed) is skipped with that reason; one bad container never affects its neighbours.
+ */
+export function resolveTargets(snapshot: ClusterSnapshot, rules: readonly TargetRule[], options: ResolveOptions = {}): ResolvedTargets {
+  const out: ResolvedTargets = { targets: [], skipped: [] };
+  const hostAddress = options.hostAddress ?? 'privateIp';
+  for (const task of snapshot.tasks) {
+    const td = snapshot.taskDefinitions.get(task.taskDefinitionArn);
+    if (!td) {
+      out.skipped.push({ target: task.taskArn, reason: `task definition ${task.taskDefinitionArn} was not described` });
+      continue;
+    }
+    resolveTask(snapshot, task, td, rules, hostAddress, out);
+  }
+  out.targets.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  out.skipped.sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0));
+  return { targets: out.targets, skipped: out.skipped };
+}
