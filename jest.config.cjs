@@ -1,3 +1,6 @@
+// Node 20 here, nodejs22.x on Lambda: silence the SDK's Node 20 end-of-support notice in test output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',

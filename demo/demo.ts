@@ -1,0 +1,82 @@
+import { startSimulation, standardScenario } from '../sim';
+import { loadConfig } from '../src/config/config';
+import { createLogger } from '../src/log';
+import { collect } from '../src/pipeline/collect';
+import { closeCollectorDeps, getCollectorDeps } from '../src/runtime';
+import type { MetricValue } from '../src/types';
+
+/** Everything the demo needs from its caller. */
+export interface DemoOptions {
+  readonly cycles: number;
+  readonly write: (text: string) => void;
+  /** Seconds between cycles: gostats per-minute diffs need two samples at least a second apart. */
+  readonly intervalMs?: number;
+}
+
+const RULES = JSON.stringify([{ family: 'batch', port: 8080, format: 'gostats' }]);
+
+/**
+ * Starts the simulated cluster (ECS, EC2, Mackerel and sample services on loopback), runs the real collection
+ * cycle against it a few times in one process (as a warm Lambda container does), and prints what landed in the
+ * Mackerel receiver per host and task.
+ */
+export async function runDemo(opts: DemoOptions): Promise<void> {
+  const sim = await startSimulation(standardScenario());
+  const { write } = opts;
+  try {
+    const env = { ...sim.env, TARGET_RULES: RULES, SCRAPE_TIMEOUT_MS: '1000', LOG_LEVEL: 'error' };
+    // The SDK reads its endpoints and credentials from process.env, as in Lambda.
+    Object.assign(process.env, env);
+    const parsed = loadConfig(env);
+    if (!parsed.ok) throw parsed.error;
+    const config = parsed.value;
+    // One process, several cycles: exactly a warm Lambda container (counter baselines and caches carry over).
+    const deps = getCollectorDeps(config, config.mackerelApiKey, createLogger({ level: 'error' }));
+    write(`simulated cluster "prod": ${sim.instances().length} instances, ${sim.tasks().length} tasks on 127.0.x.y`);
+    write(`ECS ${sim.env.AWS_ENDPOINT_URL_ECS}  EC2 ${sim.env.AWS_ENDPOINT_URL_EC2}  Mackerel ${sim.env.MACKEREL_API_BASE}\n`);
+    for (let cycle = 1; cycle <= opts.cycles; cycle++) {
+      if (cycle > 1) await new Promise((r) => setTimeout(r, opts.intervalMs ?? 1500));
+      const summary = await collect(config, deps);
+      write(
+        `cycle ${cycle}: ${summary.targets} targets, ${summary.scraped} scraped, ${summary.posted} values posted, ` +
+          `${summary.skipped.length} skipped, ${summary.failed.length} failed`,
+      );
+      if (cycle === opts.cycles) {
+        for (const s of summary.skipped) write(`  skipped ${s.target}: ${s.reason}`);
+        for (const f of summary.failed) write(`  failed  ${f.target}: ${f.reason}`);
+      }
+    }
+    write('\nwhat landed in Mackerel (latest value per metric), per host and task:');
+    write(landedReport(sim.receiver.posted(), sim.instances().map((i) => ({ ...i, hostId: sim.receiver.hostByInstance(i.instanceId)?.id }))));
+    write(`\ngraph definitions posted: ${sim.receiver.graphDefs().map((d) => d.name).join(', ')}`);
+  } finally {
+    closeCollectorDeps();
+    await sim.stop();
+  }
+}
+
+function landedReport(values: readonly MetricValue[], instances: readonly { instanceId: string; hostId?: string; address: string }[]): string {
+  const latest = new Map<string, MetricValue>();
+  for (const v of values) latest.set(`${v.hostId} ${v.name}`, v);
+  const byHost = new Map<string, Map<string, MetricValue[]>>();
+  for (const v of latest.values()) {
+    const nodes = v.name.split('.');
+    const task = `${nodes[1]}.${nodes[2]}`;
+    const tasks = byHost.get(v.hostId) ?? new Map<string, MetricValue[]>();
+    tasks.set(task, [...(tasks.get(task) ?? []), v]);
+    byHost.set(v.hostId, tasks);
+  }
+  const lines: string[] = [];
+  for (const [hostId, tasks] of [...byHost].sort()) {
+    const inst = instances.find((i) => i.hostId === hostId);
+    lines.push(`host ${hostId} (${inst ? `${inst.instanceId}, ${inst.address}` : 'unknown instance'})`);
+    for (const [task, vals] of [...tasks].sort()) {
+      lines.push(`  custom.${task}.*  (${vals.length} metrics)`);
+      for (const v of vals.sort((a, b) => a.name.localeCompare(b.name)).slice(0, 6)) {
+        lines.push(`    ${v.name} = ${Number.isInteger(v.value) ? v.value : v.value.toFixed(3)}`);
+      }
+      if (vals.length > 6) lines.push(`    … ${vals.length - 6} more`);
+    }
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,119 @@
+import { parseArgs } from 'node:util';
+import { loadConfig, type Config } from './config/config';
+import { ConfigError, CriticalError, describeError } from './errors';
+import { createLogger, redact } from './log';
+import { collect, summaryLogFields, type CycleSummary } from './pipeline/collect';
+import { closeCollectorDeps, getCollectorDeps } from './runtime';
+import { discoverTargets } from './pipeline/discoverOnly';
+import { formatSummary, formatTargetTable, formatValues } from './cliFormat';
+
+const USAGE = `usage: mackerel-ecs-collector <command> [options]
+
+commands:
+  collect [--dry-run] [--json]   run one collection cycle (--dry-run posts nothing and prints what it would post)
+  discover [--json]              print the resolved scrape targets as a table
+  demo [--cycles N]              start the local simulated cluster and run the collector against it
+
+Configuration comes from the environment (see README "Configuration").
+exit codes: 0 the cycle ran (even if some targets failed), 2 invalid configuration, 3 critical error (access denied, unknown cluster, Mackerel 401/403), 1 unexpected error`;
+
+/** Exit codes, part of the CLI contract. */
+export const EXIT = { OK: 0, UNEXPECTED: 1, CONFIG: 2, CRITICAL: 3 } as const;
+
+function out(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+}
+
+function configFrom(env: NodeJS.ProcessEnv, dryRun: boolean | undefined): Config {
+  const parsed = loadConfig(env, dryRun ? { dryRun: true } : {});
+  if (!parsed.ok) throw parsed.error;
+  return parsed.value;
+}
+
+async function runCollect(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } } });
+  const config = configFrom(process.env, values['dry-run']);
+  const logger = createLogger({ level: config.logLevel });
+  const deps = getCollectorDeps(config, config.mackerelApiKey, logger);
+  const summary: CycleSummary = await collect(config, deps);
+  logger.info('cycle summary', summaryLogFields(summary));
+  if (values.json) out(JSON.stringify(summary));
+  else {
+    if (summary.wouldPost) out(formatValues(summary.wouldPost.values));
+    out(formatSummary(summary));
+  }
+  return EXIT.OK;
+}
+
+async function runDiscover(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' } } });
+  const config = configFrom(process.env, true);
+  const logger = createLogger({ level: config.logLevel });
+  const deps = getCollectorDeps(config, undefined, logger);
+  const result = await discoverTargets(config, deps);
+  out(values.json ? JSON.stringify(result) : formatTargetTable(result.targets, result.skipped));
+  return EXIT.OK;
+}
+
+async function runDemo(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { cycles: { type: 'string' } } });
+  // Loaded lazily: the simulator (and prom-client, a dev dependency) is only needed for the demo.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { runDemo: demo } = require('../demo/demo') as typeof import('../demo/demo');
+  await demo({ cycles: values.cycles ? Number(values.cycles) : 3, write: out });
+  return EXIT.OK;
+}
+
+/** Runs the CLI and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'collect':
+        return await runCollect(rest);
+      case 'discover':
+        return await runDiscover(rest);
+      case 'demo':
+        return await runDemo(rest);
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        out(USAGE);
+        return command === undefined ? EXIT.CONFIG : EXIT.OK;
+      default:
+        process.stderr.write(`unknown command "${command}"\n\n${USAGE}\n`);
+        return EXIT.CONFIG;
+    }
+  } catch (e) {
+    const message = redact(describeError(e));
+    if (e instanceof ConfigError) {
+      process.stderr.write(`mackerel-ecs-collector: ${message}\n`);
+      return EXIT.CONFIG;
+    }
+    if (e instanceof CriticalError) {
+      process.stderr.write(`mackerel-ecs-collector: critical: ${message}\n`);
+      return EXIT.CRITICAL;
+    }
+    if (e instanceof TypeError && /parseArgs|Unknown option|unexpected argument/i.test(String((e as { code?: string }).code ?? '') + e.message)) {
+      process.stderr.write(`mackerel-ecs-collector: ${message}\n\n${USAGE}\n`);
+      return EXIT.CONFIG;
+    }
+    process.stderr.write(`mackerel-ecs-collector: unexpected error: ${message}\n`);
+    return EXIT.UNEXPECTED;
+  } finally {
+    closeCollectorDeps();
+  }
+}
+
+if (require.main === module || process.argv[1]?.endsWith('mackerel-ecs-collector.cjs')) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`mackerel-ecs-collector: ${redact(describeError(e))}\n`);
+      process.exitCode = EXIT.UNEXPECTED;
+    },
+  );
+}

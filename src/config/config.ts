@@ -1,0 +1,159 @@
+import { z } from 'zod';
+import { ConfigError } from '../errors';
+import { parseTargetRules, type TargetRule } from '../discovery/rules';
+import { DEFAULT_ALLOWED_CIDRS, parseCidrs, type Cidr } from '../scrape/cidr';
+import { err, ok, type Result } from '../result';
+import type { MetricKeyMode } from '../types';
+import type { LogLevel } from '../log';
+
+/** How targets are fetched. Only `direct` exists so far; `ssm` is planned (see README "Limits"). */
+export type ScrapeMode = 'direct';
+
+/** The validated, frozen configuration. Nothing outside src/config reads process.env. */
+export interface Config {
+  readonly clusters: readonly string[];
+  readonly scrapeMode: ScrapeMode;
+  /** Absent when the key comes from SSM (MACKEREL_API_KEY_PARAMETER) and has not been read yet, or in a dry run. */
+  readonly mackerelApiKey?: string;
+  readonly mackerelApiKeyParameter?: string;
+  readonly mackerelApiBase: string;
+  readonly targetRules: readonly TargetRule[];
+  readonly metricKey: MetricKeyMode;
+  readonly scrapeTimeoutMs: number;
+  readonly scrapeConcurrency: number;
+  readonly maxBodyBytes: number;
+  readonly dryRun: boolean;
+  readonly allowedCidrs: readonly Cidr[];
+  readonly logLevel: LogLevel;
+}
+
+/** Defaults, each with its unit in the name. */
+export const DEFAULTS = {
+  MACKEREL_API_BASE: 'https://api.mackerelio.com',
+  SCRAPE_TIMEOUT_MS: 3000,
+  SCRAPE_CONCURRENCY: 64,
+  MAX_BODY_BYTES: 4 * 1024 * 1024,
+} as const;
+
+const trimmed = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const intIn = (name: string, min: number, max: number, def: number) =>
+  trimmed.transform((v, ctx) => {
+    if (v === undefined) return def;
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < min || n > max) {
+      ctx.addIssue({ code: 'custom', message: `${name}: expected an integer from ${min} to ${max}, got "${v}"` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+const oneOf = <T extends string>(name: string, values: readonly T[], def: T) =>
+  trimmed.transform((v, ctx) => {
+    if (v === undefined) return def;
+    if (!(values as readonly string[]).includes(v)) {
+      ctx.addIssue({ code: 'custom', message: `${name}: expected one of ${values.join(', ')}, got "${v}"` });
+      return z.NEVER;
+    }
+    return v as T;
+  });
+
+const bool = (name: string) =>
+  trimmed.transform((v, ctx) => {
+    if (v === undefined) return false;
+    if (/^(1|true|yes|on)$/i.test(v)) return true;
+    if (/^(0|false|no|off)$/i.test(v)) return false;
+    ctx.addIssue({ code: 'custom', message: `${name}: expected true or false, got "${v}"` });
+    return z.NEVER;
+  });
+
+const schema = z.object({
+  ECS_CLUSTERS: trimmed.transform((v, ctx) => {
+    const list = (v ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+    if (list.length === 0) {
+      ctx.addIssue({ code: 'custom', message: 'ECS_CLUSTERS: required, a comma-separated list of cluster names or ARNs' });
+      return z.NEVER;
+    }
+    return list;
+  }),
+  SCRAPE_MODE: trimmed.transform((v, ctx) => {
+    if (v === undefined || v === 'direct') return 'direct' as const;
+    const why = v === 'ssm' ? 'ssm mode is not available in this version' : `got "${v}"`;
+    ctx.addIssue({ code: 'custom', message: `SCRAPE_MODE: expected direct, ${why}` });
+    return z.NEVER;
+  }),
+  MACKEREL_API_KEY: trimmed,
+  MACKEREL_API_KEY_PARAMETER: trimmed,
+  MACKEREL_API_BASE: trimmed.transform((v, ctx) => {
+    const base = v ?? DEFAULTS.MACKEREL_API_BASE;
+    if (!/^https?:\/\/[^\s/]+/.test(base)) {
+      ctx.addIssue({ code: 'custom', message: `MACKEREL_API_BASE: expected an http(s) URL, got "${base}"` });
+      return z.NEVER;
+    }
+    return base.replace(/\/+$/, '');
+  }),
+  TARGET_RULES: trimmed.transform((v, ctx) => {
+    if (v === undefined) return [];
+    const parsed = parseTargetRules(v);
+    if (!parsed.ok) {
+      for (const p of parsed.error) ctx.addIssue({ code: 'custom', message: `TARGET_RULES: ${p}` });
+      return z.NEVER;
+    }
+    return parsed.value;
+  }),
+  METRIC_KEY: oneOf<MetricKeyMode>('METRIC_KEY', ['task', 'port'], 'task'),
+  SCRAPE_TIMEOUT_MS: intIn('SCRAPE_TIMEOUT_MS', 50, 60_000, DEFAULTS.SCRAPE_TIMEOUT_MS),
+  SCRAPE_CONCURRENCY: intIn('SCRAPE_CONCURRENCY', 1, 1024, DEFAULTS.SCRAPE_CONCURRENCY),
+  MAX_BODY_BYTES: intIn('MAX_BODY_BYTES', 1024, 64 * 1024 * 1024, DEFAULTS.MAX_BODY_BYTES),
+  DRY_RUN: bool('DRY_RUN'),
+  ALLOWED_CIDRS: trimmed.transform((v, ctx) => {
+    const parsed = parseCidrs(v ?? DEFAULT_ALLOWED_CIDRS);
+    if (!parsed.ok) {
+      ctx.addIssue({ code: 'custom', message: `ALLOWED_CIDRS: ${parsed.error}` });
+      return z.NEVER;
+    }
+    return parsed.value;
+  }),
+  LOG_LEVEL: oneOf<LogLevel>('LOG_LEVEL', ['debug', 'info', 'warn', 'error'], 'info'),
+});
+
+/**
+ * Parses the environment once. Every problem is reported (variable, expected form, value received; never the
+ * API key). `overrides` lets the CLI's flags win over the environment (e.g. --dry-run).
+ */
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  overrides: { dryRun?: boolean } = {},
+): Result<Config, ConfigError> {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) return err(new ConfigError(parsed.error.issues.map((i) => i.message)));
+  const e = parsed.data;
+  const dryRun = overrides.dryRun ?? e.DRY_RUN;
+  if (!e.MACKEREL_API_KEY && !e.MACKEREL_API_KEY_PARAMETER && !dryRun) {
+    return err(
+      new ConfigError([
+        'MACKEREL_API_KEY or MACKEREL_API_KEY_PARAMETER: one is required (the key itself, or the name of an SSM SecureString parameter holding it)',
+      ]),
+    );
+  }
+  return ok(
+    Object.freeze({
+      clusters: Object.freeze(e.ECS_CLUSTERS),
+      scrapeMode: e.SCRAPE_MODE,
+      mackerelApiKey: e.MACKEREL_API_KEY,
+      mackerelApiKeyParameter: e.MACKEREL_API_KEY_PARAMETER,
+      mackerelApiBase: e.MACKEREL_API_BASE,
+      targetRules: Object.freeze(e.TARGET_RULES),
+      metricKey: e.METRIC_KEY,
+      scrapeTimeoutMs: e.SCRAPE_TIMEOUT_MS,
+      scrapeConcurrency: e.SCRAPE_CONCURRENCY,
+      maxBodyBytes: e.MAX_BODY_BYTES,
+      dryRun,
+      allowedCidrs: Object.freeze(e.ALLOWED_CIDRS),
+      logLevel: e.LOG_LEVEL,
+    }),
+  );
+}

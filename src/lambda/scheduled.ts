@@ -1,0 +1,45 @@
+import type { Config } from '../config/config';
+import type { ConfigError } from '../errors';
+import { createLogger, type Logger } from '../log';
+import { collect, summaryLogFields, type CycleSummary } from '../pipeline/collect';
+import type { Result } from '../result';
+import { getCollectorDeps } from '../runtime';
+
+/** Time kept back from Lambda's deadline so the summary is always logged. */
+export const DEADLINE_MARGIN_MS = 3000;
+
+/** The parts of the Lambda context the cycle uses. */
+export interface InvocationContext {
+  getRemainingTimeInMillis(): number;
+  awsRequestId?: string;
+  /** Set by @middy/ssm when MACKEREL_API_KEY_PARAMETER is configured. */
+  mackerelApiKey?: unknown;
+}
+
+/** An AbortSignal that fires DEADLINE_MARGIN_MS before the invocation's deadline. */
+export function deadlineSignal(context: Pick<InvocationContext, 'getRemainingTimeInMillis'>): AbortSignal {
+  return AbortSignal.timeout(Math.max(1000, context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS));
+}
+
+/**
+ * One scheduled cycle: validate config (already parsed once at module load), pick the API key from the
+ * environment or from SSM (through middy), run the pipeline, log the summary. Critical errors propagate so
+ * the invocation is marked failed.
+ */
+export async function runScheduledCycle(
+  config: Result<Config, ConfigError>,
+  context: InvocationContext,
+  logger: Logger = createLogger(),
+): Promise<CycleSummary> {
+  if (!config.ok) {
+    logger.error('invalid configuration', { problems: config.error.problems });
+    throw config.error;
+  }
+  const cfg = config.value;
+  const apiKey = typeof context.mackerelApiKey === 'string' ? context.mackerelApiKey : cfg.mackerelApiKey;
+  const log = createLogger({ level: cfg.logLevel, base: context.awsRequestId ? { requestId: context.awsRequestId } : {} });
+  const deps = getCollectorDeps(cfg, apiKey, log);
+  const summary = await collect(cfg, deps, deadlineSignal(context));
+  log.info('cycle summary', summaryLogFields(summary));
+  return summary;
+}

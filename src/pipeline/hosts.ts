@@ -1,0 +1,55 @@
+import type { Result } from '../result';
+import type { MackerelError } from '../mackerel/errors';
+import { CriticalError } from '../errors';
+import type { Logger } from '../log';
+import { mapLimit } from '../util/mapLimit';
+import type { Target } from '../types';
+
+/** Resolves an EC2 instance id to its Mackerel host id (undefined = no such host). */
+export interface HostLookup {
+  resolve(ec2InstanceId: string, signal?: AbortSignal): Promise<Result<string | undefined, MackerelError>>;
+}
+
+/** Concurrent host lookups per cycle (each is cached for an hour after the first). */
+export const HOST_LOOKUP_CONCURRENCY = 8;
+
+export type HostPlacement =
+  | { readonly ok: true; readonly hostId: string }
+  | { readonly ok: false; readonly kind: 'skipped' | 'failed'; readonly reason: string };
+
+/**
+ * Finds the Mackerel host of every instance the targets run on. Unknown hosts are skipped (never a new billed
+ * host); lookup errors fail only that instance's targets; 401/403 is thrown.
+ */
+export async function resolveHosts(
+  targets: readonly Target[],
+  deps: { hosts?: HostLookup; logger: Logger },
+  dryRun: boolean,
+  signal?: AbortSignal,
+): Promise<Map<string, HostPlacement>> {
+  const ids = [...new Set(targets.map((t) => t.ec2InstanceId).filter((id): id is string => id !== undefined))];
+  const out = new Map<string, HostPlacement>();
+  const lookup = deps.hosts;
+  if (!lookup) {
+    for (const id of ids) out.set(id, dryRun ? { ok: true, hostId: `unresolved:${id}` } : { ok: false, kind: 'failed', reason: 'no Mackerel API client' });
+    return out;
+  }
+  await mapLimit(ids, HOST_LOOKUP_CONCURRENCY, async (id) => {
+    const r = await lookup.resolve(id, signal);
+    if (!r.ok) {
+      if (r.error instanceof CriticalError) throw r.error;
+      deps.logger.warn('host lookup failed', { ec2InstanceId: id, reason: r.error.message, errorName: r.error.name });
+      out.set(id, { ok: false, kind: 'failed', reason: `Mackerel host lookup failed: ${r.error.message}` });
+    } else if (r.value === undefined) {
+      deps.logger.warn('no mackerel host', { ec2InstanceId: id });
+      out.set(id, {
+        ok: false,
+        kind: 'skipped',
+        reason: `no Mackerel host with custom identifier ${id}.ec2.amazonaws.com (is mackerel-agent running on the instance?)`,
+      });
+    } else {
+      out.set(id, { ok: true, hostId: r.value });
+    }
+  });
+  return out;
+}

@@ -1,0 +1,52 @@
+import type { Config } from './config/config';
+import { createAwsEc2Port } from './discovery/awsEc2';
+import { createAwsEcsPort } from './discovery/awsEcs';
+import { createDiscoveryCaches } from './discovery/fetcher';
+import { createMackerelClient } from './mackerel/client';
+import { createHostResolver } from './mackerel/hostResolver';
+import { createLogger, registerSecret, type Logger } from './log';
+import type { CollectorDeps } from './pipeline/collect';
+import { createCollectorState } from './pipeline/state';
+import { createHttpScraper } from './scrape/httpScraper';
+
+/**
+ * Costly or stateful parts live at module scope so a warm Lambda container reuses them across invocations:
+ * the discovery caches (task definitions are immutable), counter baselines, graph-definition times and the
+ * retry queue. Clients are rebuilt only when the configuration that shapes them changes.
+ */
+const caches = createDiscoveryCaches();
+const state = createCollectorState();
+let built: { signature: string; deps: CollectorDeps } | undefined;
+
+/** Builds (or reuses) the dependencies of a cycle for this configuration. */
+export function getCollectorDeps(config: Config, apiKey: string | undefined, logger?: Logger): CollectorDeps {
+  registerSecret(apiKey);
+  const log = logger ?? createLogger({ level: config.logLevel });
+  const signature = JSON.stringify([config.mackerelApiBase, config.scrapeTimeoutMs, config.maxBodyBytes, config.allowedCidrs, apiKey ?? '']);
+  if (built && built.signature === signature) return { ...built.deps, logger: log };
+  built?.deps.scraper.close();
+  const mackerel = apiKey ? createMackerelClient({ apiKey, baseUrl: config.mackerelApiBase, logger: log }) : undefined;
+  const deps: CollectorDeps = {
+    ecs: createAwsEcsPort(),
+    ec2: createAwsEc2Port(),
+    mackerel,
+    hosts: mackerel ? createHostResolver(mackerel) : undefined,
+    scraper: createHttpScraper({
+      timeoutMs: config.scrapeTimeoutMs,
+      maxBodyBytes: config.maxBodyBytes,
+      allowedCidrs: config.allowedCidrs,
+    }),
+    caches,
+    state,
+    logger: log,
+    now: () => Date.now(),
+  };
+  built = { signature, deps };
+  return deps;
+}
+
+/** Closes sockets held by the scraper so a CLI process can exit promptly. */
+export function closeCollectorDeps(): void {
+  built?.deps.scraper.close();
+  built = undefined;
+}
