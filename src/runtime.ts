@@ -7,6 +7,7 @@ import { createHostResolver } from './mackerel/hostResolver';
 import { createLogger, registerSecret, type Logger } from './log';
 import type { CollectorDeps } from './pipeline/collect';
 import { createCollectorState } from './pipeline/state';
+import { createDirectFetcher } from './scrape/bodyFetcher';
 import { createHttpScraper } from './scrape/httpScraper';
 
 /**
@@ -22,20 +23,19 @@ let built: { signature: string; deps: CollectorDeps } | undefined;
 export function getCollectorDeps(config: Config, apiKey: string | undefined, logger?: Logger): CollectorDeps {
   registerSecret(apiKey);
   const log = logger ?? createLogger({ level: config.logLevel });
-  const signature = JSON.stringify([config.mackerelApiBase, config.scrapeTimeoutMs, config.maxBodyBytes, config.allowedCidrs, apiKey ?? '']);
+  const signature = JSON.stringify([config.mackerelApiBase, config.scrapeTimeoutMs, config.scrapeConcurrency, config.maxBodyBytes, config.allowedCidrs, apiKey ?? '']);
   if (built && built.signature === signature) return { ...built.deps, logger: log };
-  built?.deps.scraper.close();
+  built?.deps.fetcher.close();
   const mackerel = apiKey ? createMackerelClient({ apiKey, baseUrl: config.mackerelApiBase, logger: log }) : undefined;
   const deps: CollectorDeps = {
     ecs: createAwsEcsPort(),
     ec2: createAwsEc2Port(),
     mackerel,
     hosts: mackerel ? createHostResolver(mackerel) : undefined,
-    scraper: createHttpScraper({
-      timeoutMs: config.scrapeTimeoutMs,
-      maxBodyBytes: config.maxBodyBytes,
-      allowedCidrs: config.allowedCidrs,
-    }),
+    fetcher: createDirectFetcher(
+      createHttpScraper({ timeoutMs: config.scrapeTimeoutMs, maxBodyBytes: config.maxBodyBytes, allowedCidrs: config.allowedCidrs }),
+      config.scrapeConcurrency,
+    ),
     caches,
     state,
     logger: log,
@@ -47,6 +47,6 @@ export function getCollectorDeps(config: Config, apiKey: string | undefined, log
 
 /** Closes sockets held by the scraper so a CLI process can exit promptly. */
 export function closeCollectorDeps(): void {
-  built?.deps.scraper.close();
+  built?.deps.fetcher.close();
   built = undefined;
 }

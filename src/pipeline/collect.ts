@@ -4,14 +4,13 @@ import type { Ec2Port, EcsPort } from '../discovery/ports';
 import type { MackerelPort } from '../mackerel/client';
 import type { GraphMeta } from '../parse';
 import type { Logger } from '../log';
-import type { Scraper } from '../scrape/httpScraper';
-import { mapLimit } from '../util/mapLimit';
+import type { BodyFetcher } from '../scrape/bodyFetcher';
 import type { GraphDef, Issue, MetricValue, Target } from '../types';
 import { discoverTargets } from './discoverOnly';
 import { resolveHosts, type HostLookup } from './hosts';
 import { dueGraphDefs, postGraphDefs, postValues } from './post';
 import { COUNTER_MAX_IDLE_S, drainRetry, type CollectorState } from './state';
-import { processTarget } from './targetWork';
+import { parseTarget, type TargetOutcome } from './targetWork';
 
 /** Ports and state one cycle works with. Built once per container by src/runtime.ts. */
 export interface CollectorDeps {
@@ -20,7 +19,7 @@ export interface CollectorDeps {
   /** Absent only in a dry run without an API key: hosts then show as `unresolved:<instance-id>`. */
   readonly mackerel?: MackerelPort;
   readonly hosts?: HostLookup;
-  readonly scraper: Scraper;
+  readonly fetcher: BodyFetcher;
   readonly caches: DiscoveryCaches;
   readonly state: CollectorState;
   readonly logger: Logger;
@@ -81,8 +80,13 @@ export async function collect(config: Config, deps: CollectorDeps, signal?: Abor
   }
 
   // 2-4 scrape, parse, name
-  const outcomes = await mapLimit(placed, config.scrapeConcurrency, ({ target, hostId }) =>
-    processTarget(target, hostId, { scraper: deps.scraper, counters: deps.state.counters, metricKey: config.metricKey, nowS, signal }),
+  const hostOf = new Map(placed.map((p) => [p.target.id, p.hostId]));
+  const outcomes: TargetOutcome[] = [];
+  const ctx = { counters: deps.state.counters, metricKey: config.metricKey, nowS };
+  await deps.fetcher.fetchEach(
+    placed.map((p) => p.target),
+    (target, body) => outcomes.push(parseTarget(target, hostOf.get(target.id) ?? '', body, ctx)),
+    signal,
   );
   const values: MetricValue[] = [];
   const graphs: { prefix: string; meta: GraphMeta }[] = [];

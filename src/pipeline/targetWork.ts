@@ -1,6 +1,8 @@
 import { parseBody, type GraphMeta } from '../parse';
 import { metricKey, metricName } from '../mackerel/naming';
-import type { Scraper } from '../scrape/httpScraper';
+import type { Result } from '../result';
+import type { ScrapeError } from '../scrape/errors';
+import type { ScrapeBody } from '../scrape/httpScraper';
 import type { CounterStore, MetricKeyMode, MetricValue, Target } from '../types';
 
 /** What one target produced in one cycle. Never thrown: a failure is data. */
@@ -15,18 +17,20 @@ export type TargetOutcome =
     }
   | { readonly kind: 'failed'; readonly target: Target; readonly stage: 'scrape' | 'parse'; readonly reason: string; readonly errorName: string };
 
-/** Everything processTarget needs besides the target itself. */
+/** Everything parseTarget needs besides the target and its body. */
 export interface TargetContext {
-  readonly scraper: Scraper;
   readonly counters: CounterStore;
   readonly metricKey: MetricKeyMode;
   readonly nowS: number;
-  readonly signal?: AbortSignal;
 }
 
-/** Scrapes, parses and names one target's metrics for the given Mackerel host. */
-export async function processTarget(target: Target, hostId: string, ctx: TargetContext): Promise<TargetOutcome> {
-  const scraped = await ctx.scraper.scrape(target, ctx.signal);
+/** Parses and names one target's fetched body as metric values of the given Mackerel host. */
+export function parseTarget(
+  target: Target,
+  hostId: string,
+  scraped: Result<ScrapeBody, ScrapeError>,
+  ctx: TargetContext,
+): TargetOutcome {
   if (!scraped.ok) {
     return { kind: 'failed', target, stage: 'scrape', reason: scraped.error.message, errorName: scraped.error.name };
   }

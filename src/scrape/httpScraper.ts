@@ -28,7 +28,7 @@ export type ScrapeTarget = Pick<Target, 'id' | 'address' | 'port' | 'path'>;
 /** Fetches one target's metrics body. Never throws: every failure is a ScrapeError in the Result. */
 export interface Scraper {
   scrape(target: ScrapeTarget, signal?: AbortSignal): Promise<Result<ScrapeBody, ScrapeError>>;
-  /** Closes the pooled keep-alive sockets. */
+  /** Closes any socket still open. */
   close(): void;
 }
 
@@ -41,18 +41,15 @@ const HEADERS = {
 };
 
 /**
- * Idle pooled sockets are closed after this long. Kept under Node's default server keepAliveTimeout (5 s)
- * so we rarely write to a socket the target is closing; Node also honours a shorter `Keep-Alive: timeout=`.
- */
-const IDLE_SOCKET_TIMEOUT_MS = 4000;
-
-/**
- * Creates a scraper over node:http with one keep-alive agent. node:http rather than fetch: at ~10,000
- * scrapes a cycle it costs less per request (no WHATWG streams), and it allows a byte cap while reading.
+ * Creates a scraper over node:http. node:http rather than fetch: at ~10,000 scrapes a cycle it costs less per
+ * request (no WHATWG streams, no per-origin pool), and it allows a byte cap while reading.
+ * No keep-alive: every target is a different host:port scraped once a minute, far beyond any server's idle
+ * timeout, so a pooled socket would never be reused; it would only sit open. At 10,000 targets those idle
+ * sockets exceed Lambda's 1,024 file descriptors (the simulator hit EMFILE that way).
  * Redirects are never followed (a 3xx is an `http-status` error), so a target cannot bounce us elsewhere.
  */
 export function createHttpScraper(opts: ScrapeOptions): Scraper {
-  const agent = new http.Agent({ keepAlive: true, scheduling: 'lifo', timeout: IDLE_SOCKET_TIMEOUT_MS });
+  const agent = new http.Agent({ keepAlive: false });
 
   const scrape = async (target: ScrapeTarget, signal?: AbortSignal): Promise<Result<ScrapeBody, ScrapeError>> => {
     const fail = (kind: ScrapeError['kind'], message: string) => err(new ScrapeError(target.id, kind, message));
@@ -67,13 +64,7 @@ export function createHttpScraper(opts: ScrapeOptions): Scraper {
     const started = performance.now();
     const deadline = createDeadline(opts.timeoutMs, signal);
     try {
-      let outcome = await getOnce(agent, target, opts, deadline, started);
-      // A pooled socket the target closed while idle fails at once with ECONNRESET. Node's docs advise
-      // retrying idempotent requests in that case; one fresh attempt, within the same deadline.
-      if (!outcome.result.ok && outcome.staleSocket && deadline.cause() === undefined) {
-        outcome = await getOnce(agent, target, opts, deadline, started);
-      }
-      return outcome.result;
+      return await getOnce(agent, target, opts, deadline, started);
     } finally {
       deadline.clear();
     }
@@ -82,26 +73,22 @@ export function createHttpScraper(opts: ScrapeOptions): Scraper {
   return { scrape, close: () => agent.destroy() };
 }
 
-interface Outcome {
-  result: Result<ScrapeBody, ScrapeError>;
-  /** The request failed with a reset on a reused keep-alive socket. */
-  staleSocket: boolean;
-}
+type Outcome = Result<ScrapeBody, ScrapeError>;
 
 function getOnce(agent: http.Agent, target: ScrapeTarget, opts: ScrapeOptions, deadline: Deadline, started: number): Promise<Outcome> {
   const where = `${target.address}:${target.port}`;
   return new Promise<Outcome>((resolve) => {
     let req: http.ClientRequest | undefined;
     let settled = false;
-    const finish = (result: Result<ScrapeBody, ScrapeError>, staleSocket = false): void => {
+    const finish = (result: Outcome): void => {
       if (settled) return;
       settled = true;
       deadline.signal.removeEventListener('abort', onDeadline);
-      resolve({ result, staleSocket });
+      resolve(result);
     };
-    const fail = (kind: ScrapeError['kind'], message: string, extra?: ErrorOptions & { status?: number }, stale = false): void => {
+    const fail = (kind: ScrapeError['kind'], message: string, extra?: ErrorOptions & { status?: number }): void => {
       req?.destroy();
-      finish(err(new ScrapeError(target.id, kind, message, extra)), stale);
+      finish(err(new ScrapeError(target.id, kind, message, extra)));
     };
     const onDeadline = (): void =>
       deadline.cause() === 'timeout' ? fail('timeout', `timed out after ${opts.timeoutMs} ms`) : fail('aborted', 'aborted');
@@ -117,8 +104,7 @@ function getOnce(agent: http.Agent, target: ScrapeTarget, opts: ScrapeOptions, d
     const request = req;
 
     request.on('error', (e: NodeJS.ErrnoException) => {
-      const stale = request.reusedSocket && e.code === 'ECONNRESET';
-      fail(e.code === 'ECONNREFUSED' ? 'refused' : 'network', describeNetworkError(e, where), { cause: e }, stale);
+      fail(e.code === 'ECONNREFUSED' ? 'refused' : 'network', describeNetworkError(e, where), { cause: e });
     });
 
     request.on('response', (res) => {
