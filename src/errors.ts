@@ -27,9 +27,11 @@ export function describeError(e: unknown): string {
   const parts: string[] = [];
   let cur: unknown = e;
   for (let depth = 0; cur !== undefined && cur !== null && depth < 5; depth++) {
-    if (cur instanceof Error) {
-      parts.push(cur.message || cur.name);
-      cur = (cur as { cause?: unknown }).cause;
+    // By shape, not instanceof: errors from Node internals (undici's "fetch failed") can come from another realm.
+    if (typeof cur === 'object' && typeof (cur as { message?: unknown }).message === 'string') {
+      const e = cur as { message: string; name?: unknown; cause?: unknown };
+      parts.push(e.message || String(e.name ?? 'Error'));
+      cur = e.cause;
     } else {
       parts.push(String(cur));
       break;
