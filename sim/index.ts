@@ -8,6 +8,8 @@ import { SimWorld, type SimInstance } from './cluster';
 import { SIM_REGION } from './ecsShapes';
 import { startEc2Server } from './ec2Server';
 import { startEcsServer } from './ecsServer';
+import { SsmControl, startSsmServer } from './ssmServer';
+import { SimEventLog, type SimTaskEvent } from './events';
 import { assertFdBudget } from './fdLimit';
 import { startMackerelReceiver, type MackerelReceiver } from './mackerelReceiver';
 import { SampleServerPool } from './sampleServices';
@@ -18,6 +20,8 @@ export type { ClusterSpec, InstanceSpec, SampleKind, SimNetworkMode, SimTask, Si
 export type { SimInstance } from './cluster';
 export type { MackerelReceiver, RecordedRequest, InjectedFailure } from './mackerelReceiver';
 export type { AwsControl } from './awsControl';
+export type { SsmControl, SsmAgentState } from './ssmServer';
+export { drainingEvent, duplicateEvent, olderEvent, type SimTaskEvent, type SimTaskEventDetail } from './events';
 export { standardScenario, generatedScenario, type GeneratedScenarioOptions } from './scenarios';
 
 /** Default Mackerel API key of the receiver. */
@@ -33,6 +37,8 @@ export interface Simulation {
   /** Call counts, latency and error injection of the ECS endpoint (`ecs.failNext('ListTasks', 'AccessDeniedException')`). */
   readonly ecs: AwsControl;
   readonly ec2: AwsControl;
+  /** SSM Run Command endpoint: call counts, error injection, agent state per instance (`ssm.setAgent(id, 'offline')`). */
+  readonly ssm: SsmControl;
   /** AWS calls per action, e.g. `{"ecs:ListTasks": 3, "ec2:DescribeInstances": 1}`. */
   calls(): Record<string, number>;
   /** Zeroes the AWS call counts (and pending injected AWS errors). */
@@ -44,6 +50,8 @@ export interface Simulation {
   startTask(cluster: string, spec: TaskSpec): Promise<SimTask>;
   /** Stops a task: STOPPED in ECS, its ports closed. Returns the stopped task, or undefined if not running. */
   stopTask(arn: string): Promise<SimTask | undefined>;
+  /** ECS Task State Change events so far, oldest first: RUNNING per started task (initial ones too), STOPPED per stop. */
+  events(): SimTaskEvent[];
   /** Closes every server and socket. */
   stop(): Promise<void>;
 }
@@ -71,9 +79,11 @@ export async function startSimulation(opts: SimulationOptions): Promise<Simulati
   const allTasks = opts.clusters.flatMap((c) => c.tasks.map((t) => ({ cluster: c.name, spec: t })));
   assertFdBudget(allTasks.reduce((n, t) => n + (t.spec.kind === 'refuse' ? 0 : 1) + (t.spec.sidecar ? 1 : 0), 0));
   const world = new SimWorld();
+  const eventLog = new SimEventLog(world);
   const pool = new SampleServerPool(opts.targetLatencyMs ?? 0, opts.targetKeepAlive ?? false);
   const ecs = new AwsControl('ecs', opts.awsLatencyMs ?? 0);
   const ec2 = new AwsControl('ec2', opts.awsLatencyMs ?? 0);
+  const ssm = new SsmControl(opts.awsLatencyMs ?? 0);
   const receiver = await startMackerelReceiver({ apiKey: opts.apiKey ?? SIM_API_KEY });
   const listenersByArn = new Map<string, OpenedPorts['listeners']>();
   const instancesOf = new Map<string, SimInstance[]>();
@@ -105,9 +115,14 @@ export async function startSimulation(opts: SimulationOptions): Promise<Simulati
       const ports = opened[i] as OpenedPorts;
       const task = registerTask(world, t.cluster, instanceFor(t.cluster, t.spec), t.spec, ports);
       listenersByArn.set(task.arn, ports.listeners);
+      eventLog.record(task);
     });
-    const [ecsServer, ec2Server] = await Promise.all([startEcsServer(world, ecs), startEc2Server(world, ec2)]);
-    closers.push(() => ecsServer.close(), () => ec2Server.close());
+    const [ecsServer, ec2Server, ssmServer] = await Promise.all([
+      startEcsServer(world, ecs),
+      startEc2Server(world, ec2),
+      startSsmServer((id) => world.ec2Instance(id)?.address, ssm),
+    ]);
+    closers.push(() => ecsServer.close(), () => ec2Server.close(), () => ssmServer.close());
     const env: Record<string, string> = {
       AWS_REGION: SIM_REGION,
       AWS_ACCESS_KEY_ID: 'AKIASIMULATOR0000000',
@@ -117,6 +132,7 @@ export async function startSimulation(opts: SimulationOptions): Promise<Simulati
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       AWS_ENDPOINT_URL_ECS: ecsServer.url,
       AWS_ENDPOINT_URL_EC2: ec2Server.url,
+      AWS_ENDPOINT_URL_SSM: ssmServer.url,
       MACKEREL_API_BASE: receiver.url,
       MACKEREL_API_KEY: receiver.apiKey,
       ECS_CLUSTERS: opts.clusters.map((c) => c.name).join(','),
@@ -127,10 +143,12 @@ export async function startSimulation(opts: SimulationOptions): Promise<Simulati
       receiver,
       ecs,
       ec2,
-      calls: () => ({ ...ecs.calls(), ...ec2.calls() }),
+      ssm,
+      calls: () => ({ ...ecs.calls(), ...ec2.calls(), ...ssm.calls() }),
       resetCalls: () => {
         ecs.reset();
         ec2.reset();
+        ssm.reset();
       },
       tasks: () => world.tasks(),
       instances: () => world.allEc2Instances(),
@@ -140,14 +158,17 @@ export async function startSimulation(opts: SimulationOptions): Promise<Simulati
         const ports = await openTaskPorts(pool, spec, taskAddress(spec, instance), seed++);
         const task = registerTask(world, cluster, instance, spec, ports);
         listenersByArn.set(task.arn, ports.listeners);
+        eventLog.record(task);
         return task;
       },
       stopTask: async (arn) => {
         const task = world.stopTask(arn);
         await Promise.all((listenersByArn.get(arn) ?? []).map((l) => l.close()));
         listenersByArn.delete(arn);
+        if (task) eventLog.record(task);
         return task;
       },
+      events: () => eventLog.events(),
       stop: () => closeAll(closers),
     };
   } catch (e) {

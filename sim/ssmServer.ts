@@ -1,0 +1,271 @@
+/**
+ * Simulated SSM endpoint (AWS JSON 1.1, `X-Amz-Target: AmazonSSM.<Action>`, the protocol @aws-sdk/client-ssm
+ * uses): SendCommand runs AWS-RunShellScript for real. Like the SSM Agent (amazon-ssm-agent
+ * plugins/runscript), it writes the `commands` lines to `_script.sh` and runs `sh -c <file>`, so the script's
+ * shebang decides the shell; the environment carries AWS_SSM_INSTANCE_ID as the agent sets it, plus SCRAPE_HOST =
+ * the simulated instance's loopback address, so that 127.0.0.1 in the script reaches that instance's services.
+ * Invocations are invisible for `invisibleMs` (InvocationDoesNotExist), Pending while queued, InProgress, then
+ * Success / Failed (non-zero exit) / TimedOut (executionTimeout); stdout and stderr are cut as the agent cuts them.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AwsControl, hasSigV4, requestId } from './awsControl';
+import { SIM_REGION } from './ecsShapes';
+import { delay, listenHttp, readBody, type RunningServer } from './httpServer';
+
+const TARGET_PREFIX = 'AmazonSSM.';
+const CONTENT_TYPE = 'application/x-amz-json-1.1';
+/** SendCommand InstanceIds: 1 to 50. TimeoutSeconds: 30 to 2,592,000. executionTimeout: 1 to 172,800. */
+const MAX_INSTANCES = 50;
+const STDOUT_MAX = 24_000;
+const STDERR_MAX = 8_000;
+/** amazon-ssm-agent pluginutil.ReadPrefix: output of at least the limit keeps limit − 20 bytes, then this. */
+const TRUNCATED_SUFFIX = '--output truncated--';
+
+/** How an instance's SSM Agent behaves: `unmanaged` → InvalidInstanceId on SendCommand; `offline` → Undeliverable. */
+export type SsmAgentState = 'online' | 'offline' | 'unmanaged';
+
+/** Call counts and error injection (AwsControl) plus the agent's behaviour and timings. */
+export class SsmControl extends AwsControl {
+  /** How long a new invocation is invisible to GetCommandInvocation. */
+  invisibleMs = 100;
+  /** Scripts running at once across all instances; the rest wait as Pending (one machine plays every instance). */
+  maxRunning = 32;
+  private readonly agents = new Map<string, SsmAgentState>();
+
+  constructor(latencyMs = 0) {
+    super('ssm', latencyMs);
+  }
+
+  setAgent(instanceId: string, state: SsmAgentState): void {
+    this.agents.set(instanceId, state);
+  }
+
+  agent(instanceId: string): SsmAgentState {
+    return this.agents.get(instanceId) ?? 'online';
+  }
+}
+
+class SsmError extends Error {
+  constructor(readonly code: string, message: string, readonly status = 400) {
+    super(message);
+  }
+}
+
+interface Invocation {
+  readonly commandId: string;
+  readonly instanceId: string;
+  readonly address: string;
+  readonly commands: readonly string[];
+  readonly executionTimeoutS: number;
+  readonly visibleAt: number;
+  status: string;
+  details: string;
+  responseCode: number;
+  started?: Date;
+  ended?: Date;
+  stdout: string;
+  stderr: string;
+  child?: ChildProcess;
+}
+
+type Input = Record<string, unknown>;
+
+/**
+ * Starts the SSM endpoint on 127.0.0.1. `addressOf` maps an instance id to its loopback address (undefined:
+ * unknown to the simulation → InvalidInstanceId). `close()` kills every script still running.
+ */
+export async function startSsmServer(addressOf: (instanceId: string) => string | undefined, control: SsmControl): Promise<RunningServer> {
+  const invocations = new Map<string, Invocation>();
+  const queue: Invocation[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  let running = 0;
+  let closed = false;
+
+  const later = (ms: number, fn: () => void): void => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  };
+  const startNext = (): void => {
+    while (!closed && running < control.maxRunning && queue.length > 0) {
+      const inv = queue.shift();
+      if (inv) void run(inv);
+    }
+  };
+  const run = async (inv: Invocation): Promise<void> => {
+    running++;
+    inv.status = inv.details = 'InProgress';
+    inv.started = new Date();
+    const dir = await mkdtemp(join(tmpdir(), 'sim-ssm-'));
+    const script = join(dir, '_script.sh');
+    await writeFile(script, inv.commands.join('\n') + '\n');
+    await chmod(script, 0o700);
+    if (closed) return void (await rm(dir, { recursive: true, force: true }));
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', AWS_SSM_INSTANCE_ID: inv.instanceId, AWS_SSM_REGION_NAME: SIM_REGION, SCRAPE_HOST: inv.address };
+    const child = spawn('sh', ['-c', script], { cwd: dir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    inv.child = child;
+    const out = capture(child.stdout, STDOUT_MAX);
+    const errOut = capture(child.stderr, STDERR_MAX);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(child);
+    }, inv.executionTimeoutS * 1000);
+    const exit = await new Promise<number | null>((resolve) => {
+      child.once('error', () => resolve(null));
+      child.once('close', (code) => resolve(code));
+    });
+    clearTimeout(timer);
+    inv.stdout = out.text();
+    inv.stderr = errOut.text();
+    inv.ended = new Date();
+    inv.child = undefined;
+    if (timedOut) [inv.status, inv.details, inv.responseCode] = ['TimedOut', 'Execution Timed Out', exit ?? -1];
+    else if (exit === 0) [inv.status, inv.details, inv.responseCode] = ['Success', 'Success', 0];
+    else [inv.status, inv.details, inv.responseCode] = ['Failed', 'Failed', exit ?? -1];
+    await rm(dir, { recursive: true, force: true });
+    running--;
+    startNext();
+  };
+
+  const sendCommand = (input: Input): string => {
+    if (input.DocumentName !== 'AWS-RunShellScript') throw new SsmError('InvalidDocument', `Document ${String(input.DocumentName)} does not exist.`);
+    const ids = input.InstanceIds;
+    if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_INSTANCES || !ids.every((i): i is string => typeof i === 'string')) {
+      throw new SsmError('ValidationException', `InstanceIds must hold 1 to ${MAX_INSTANCES} instance ids.`);
+    }
+    const timeout = input.TimeoutSeconds;
+    if (timeout !== undefined && (typeof timeout !== 'number' || timeout < 30 || timeout > 2_592_000)) {
+      throw new SsmError('ValidationException', 'TimeoutSeconds must be between 30 and 2592000.');
+    }
+    const params = (input.Parameters ?? {}) as Input;
+    const commands = params.commands;
+    if (!Array.isArray(commands) || commands.length === 0 || !commands.every((c): c is string => typeof c === 'string')) {
+      throw new SsmError('InvalidParameters', 'Parameter "commands" is required and must be a list of strings.');
+    }
+    const execParam = params.executionTimeout ?? ['3600'];
+    const execS = Array.isArray(execParam) && typeof execParam[0] === 'string' && /^[1-9][0-9]{0,5}$/.test(execParam[0]) ? Number(execParam[0]) : NaN;
+    if (!(execS <= 172_800)) throw new SsmError('InvalidParameters', 'Parameter "executionTimeout" must be 1 to 172800 seconds.');
+    const bad = ids.filter((id) => addressOf(id) === undefined || control.agent(id) === 'unmanaged');
+    if (bad.length > 0) throw new SsmError('InvalidInstanceId', `Instances [[${bad.join(', ')}]] not in a valid state for account 111122223333`);
+
+    const commandId = randomUUID();
+    const visibleAt = Date.now() + control.invisibleMs;
+    for (const instanceId of ids) {
+      const inv: Invocation = { commandId, instanceId, address: addressOf(instanceId) ?? '', commands, executionTimeoutS: execS, visibleAt, status: 'Pending', details: 'Pending', responseCode: -1, stdout: '', stderr: '' };
+      invocations.set(`${commandId}/${instanceId}`, inv);
+      later(control.invisibleMs, () => {
+        if (control.agent(instanceId) === 'offline') [inv.status, inv.details] = ['Failed', 'Undeliverable'];
+        else {
+          queue.push(inv);
+          startNext();
+        }
+      });
+    }
+    const bucket = typeof input.OutputS3BucketName === 'string' ? input.OutputS3BucketName : '';
+    return JSON.stringify({
+      Command: { CommandId: commandId, DocumentName: 'AWS-RunShellScript', InstanceIds: ids, Parameters: params, Status: 'Pending', StatusDetails: 'Pending', RequestedDateTime: Date.now() / 1000, TimeoutSeconds: timeout ?? 3600, OutputS3BucketName: bucket, Comment: input.Comment ?? '', TargetCount: ids.length, CompletedCount: 0, ErrorCount: 0 },
+    });
+  };
+
+  const getCommandInvocation = (input: Input): string => {
+    const inv = invocations.get(`${String(input.CommandId)}/${String(input.InstanceId)}`);
+    if (!inv || Date.now() < inv.visibleAt) throw new SsmError('InvocationDoesNotExist', '');
+    if (input.PluginName !== undefined && input.PluginName !== 'aws:runShellScript') throw new SsmError('InvalidPluginName', 'Invalid plugin name.');
+    return JSON.stringify({
+      CommandId: inv.commandId,
+      InstanceId: inv.instanceId,
+      DocumentName: 'AWS-RunShellScript',
+      DocumentVersion: '1',
+      PluginName: 'aws:runShellScript',
+      ResponseCode: inv.responseCode,
+      ExecutionStartDateTime: inv.started?.toISOString() ?? '',
+      ExecutionEndDateTime: inv.ended?.toISOString() ?? '',
+      ExecutionElapsedTime: inv.started && inv.ended ? `PT${(inv.ended.getTime() - inv.started.getTime()) / 1000}S` : '',
+      Status: inv.status,
+      StatusDetails: inv.details,
+      StandardOutputContent: inv.stdout,
+      StandardOutputUrl: '',
+      StandardErrorContent: inv.stderr,
+      StandardErrorUrl: '',
+      CloudWatchOutputConfig: { CloudWatchLogGroupName: '', CloudWatchOutputEnabled: false },
+    });
+  };
+
+  const actions: Record<string, (input: Input) => string> = { SendCommand: sendCommand, GetCommandInvocation: getCommandInvocation };
+  const server = await listenHttp((req, res) => void handle(actions, control, req, res));
+  return {
+    ...server,
+    close: async () => {
+      closed = true;
+      for (const t of timers) clearTimeout(t);
+      for (const inv of invocations.values()) if (inv.child) killGroup(inv.child);
+      await server.close();
+    },
+  };
+}
+
+async function handle(actions: Record<string, (input: Input) => string>, control: AwsControl, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const target = String(req.headers['x-amz-target'] ?? '');
+  const action = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
+  let status = 200;
+  let body: string;
+  try {
+    const raw = await readBody(req);
+    control.count(action || 'unknown');
+    await delay(control.latencyMs);
+    if (!hasSigV4(req)) throw new SsmError('MissingAuthenticationTokenException', 'Missing Authentication Token', 403);
+    const run = actions[action];
+    if (!run) throw new SsmError('UnknownOperationException', `Unknown operation ${target}`);
+    const injected = control.takeError(action);
+    if (injected) throw new SsmError(injected.code, injected.message, injected.status);
+    const input: unknown = raw.length === 0 ? {} : JSON.parse(raw);
+    if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new SsmError('SerializationException', 'Expected an object.');
+    body = run(input as Input);
+  } catch (e) {
+    const error = e instanceof SsmError ? e : new SsmError('InternalServerError', String(e), 500);
+    status = error.status;
+    body = JSON.stringify({ __type: error.code, message: error.message });
+  }
+  if (res.destroyed) return;
+  res.writeHead(status, { 'content-type': CONTENT_TYPE, 'content-length': Buffer.byteLength(body), 'x-amzn-requestid': requestId() });
+  res.end(body);
+}
+
+/** Keeps what the agent would return of a stream: all of it below `max` bytes, else max − 20 bytes + the suffix. */
+function capture(stream: NodeJS.ReadableStream, max: number): { text(): string } {
+  const chunks: Buffer[] = [];
+  let kept = 0;
+  let total = 0;
+  stream.on('data', (chunk: Buffer) => {
+    total += chunk.length;
+    if (kept < max) {
+      const part = chunk.subarray(0, max - kept);
+      chunks.push(part);
+      kept += part.length;
+    }
+  });
+  return {
+    text: () => {
+      const all = Buffer.concat(chunks);
+      return total < max ? all.toString('utf8') : all.subarray(0, max - TRUNCATED_SUFFIX.length).toString('utf8') + TRUNCATED_SUFFIX;
+    },
+  };
+}
+
+/** Kills the script and the curls it started (spawned detached: its own process group). */
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
