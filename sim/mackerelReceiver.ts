@@ -1,14 +1,23 @@
 /**
  * A Mackerel API receiver on 127.0.0.1: checks `X-Api-Key` (401 otherwise), validates every body against
- * the documented shapes (400 naming the first bad item), records what it accepted, and can be told to
- * fail the next requests of a route (429/5xx, a hang, a reset connection) for retry and timeout tests.
+ * the documented shapes (400 naming the first bad item), records what it accepted (service metrics only for
+ * the services it was told exist, 404 otherwise), and can be told to fail the next requests of a route
+ * (429/5xx, a hang, a reset connection) for retry and timeout tests.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MetricValue } from '../src/types';
 import { BodyTooLargeError, delay, listenHttp, readBody } from './httpServer';
 import { extraRoutes } from './mackerelExtras';
 import { HostStore, type MackerelHost } from './mackerelHosts';
-import { apiError, coreRoutes, type ReceivedGraphDef, type ReceiverState, type RouteResponse, type StoredDashboard } from './mackerelRoutes';
+import {
+  apiError,
+  coreRoutes,
+  type ReceivedGraphDef,
+  type ReceivedServiceMetric,
+  type ReceiverState,
+  type RouteResponse,
+  type StoredDashboard,
+} from './mackerelRoutes';
 
 /** One request as the receiver saw it. `status` 0 = hung or reset by `failNext`. */
 export interface RecordedRequest {
@@ -28,6 +37,8 @@ export interface ReceiverOptions {
   readonly apiKey: string;
   /** Latency added to every response (ms). */
   readonly latencyMs?: number;
+  /** Mackerel services that exist, for service metric posts (default `['ecs']`). */
+  readonly services?: readonly string[];
 }
 
 /** The running receiver and its inspection helpers. */
@@ -39,6 +50,8 @@ export interface MackerelReceiver {
   posted(): MetricValue[];
   /** Every graph definition accepted, in order (re-posts included). */
   graphDefs(): ReceivedGraphDef[];
+  /** Every service metric value accepted, in order, with the service it was posted to. */
+  serviceMetrics(): ReceivedServiceMetric[];
   /** Every request, rejected ones included. */
   requests(): RecordedRequest[];
   /** Host metadata stored under a namespace, or undefined. */
@@ -62,6 +75,8 @@ export async function startMackerelReceiver(options: ReceiverOptions): Promise<M
   const state: ReceiverState = {
     hosts: new HostStore(),
     posted: [],
+    services: new Set(options.services ?? ['ecs']),
+    serviceMetrics: [],
     graphDefs: [],
     metadata: new Map(),
     dashboards: new Map(),
@@ -115,6 +130,7 @@ export async function startMackerelReceiver(options: ReceiverOptions): Promise<M
     apiKey: options.apiKey,
     posted: () => [...state.posted],
     graphDefs: () => [...state.graphDefs],
+    serviceMetrics: () => [...state.serviceMetrics],
     requests: () => [...requests],
     metadata: (hostId, ns) => state.metadata.get(hostId)?.get(ns),
     dashboards: () => [...state.dashboards.values()],
@@ -130,6 +146,7 @@ export async function startMackerelReceiver(options: ReceiverOptions): Promise<M
     reset: () => {
       state.posted.length = 0;
       state.graphDefs.length = 0;
+      state.serviceMetrics.length = 0;
       state.metadata.clear();
       state.dashboards.clear();
       requests.length = 0;

@@ -1,10 +1,35 @@
 /**
- * The Mackerel API routes the collector uses (reference mackerel-api.md §2, §4, §5): host lookup, metric
- * posts and graph definitions. Each route is a pure function of the request and the receiver's state.
+ * The Mackerel API routes the collector uses (reference mackerel-api.md §2, §3, §4, §5): host lookup, host and
+ * service metric posts and graph definitions. Each route is a pure function of the request and the receiver's state.
  */
 import type { MetricValue } from '../src/types';
 import type { HostStore } from './mackerelHosts';
 import { validateGraphDefs, validateMetricValues } from './mackerelValidation';
+
+/** Mackerel service names (reference §3). */
+const SERVICE_NAME = /^[A-Za-z0-9_-]{2,63}$/;
+/** Service metric names: `[a-zA-Z0-9._-]+`, no `custom.` needed (API docs, service-metrics). */
+const SERVICE_METRIC_NAME = /^[a-zA-Z0-9._-]+$/;
+const SERVICE_METRIC_KEYS = ['name', 'time', 'value'];
+/** Same age rules as host metrics (see mackerelValidation.ts): older than 24 h or 15 min ahead is a 400 here. */
+const MAX_AGE_S = 24 * 60 * 60;
+const MAX_FUTURE_S = 15 * 60;
+
+/** Checks a `POST /api/v0/services/{name}/tsdb` body: an array of exactly `{name, time, value}` (no hostId). */
+export function validateServiceMetricValues(body: unknown, nowS: number): string | undefined {
+  if (!Array.isArray(body)) return 'body must be a JSON array of metric values';
+  for (const [i, item] of body.entries()) {
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) return `item ${i}: not an object`;
+    const extra = Object.keys(item).find((k) => !SERVICE_METRIC_KEYS.includes(k));
+    if (extra !== undefined) return `item ${i}: unexpected key ${JSON.stringify(extra)}`;
+    const { name, time, value } = item as Record<string, unknown>;
+    if (typeof name !== 'string' || !SERVICE_METRIC_NAME.test(name)) return `item ${i}: invalid metric name ${JSON.stringify(name)}`;
+    if (typeof time !== 'number' || !Number.isInteger(time)) return `item ${i} (${name}): time is not integer epoch seconds`;
+    if (time < nowS - MAX_AGE_S || time > nowS + MAX_FUTURE_S) return `item ${i} (${name}): time ${time} is out of range`;
+    if (typeof value !== 'number' || !Number.isFinite(value)) return `item ${i} (${name}): value is not a finite number`;
+  }
+  return undefined;
+}
 
 /** A graph definition as accepted (optional fields stay optional, as the API allows). */
 export interface ReceivedGraphDef {
@@ -25,10 +50,21 @@ export interface StoredDashboard {
   readonly updatedAt: number;
 }
 
+/** A service metric value as accepted, with the Mackerel service it was posted to. */
+export interface ReceivedServiceMetric {
+  readonly service: string;
+  readonly name: string;
+  readonly time: number;
+  readonly value: number;
+}
+
 /** Everything the receiver remembers. */
 export interface ReceiverState {
   readonly hosts: HostStore;
   readonly posted: MetricValue[];
+  /** Mackerel services that exist (service metric posts to any other name are 404). */
+  readonly services: ReadonlySet<string>;
+  readonly serviceMetrics: ReceivedServiceMetric[];
   readonly graphDefs: ReceivedGraphDef[];
   /** hostId → namespace → value. */
   readonly metadata: Map<string, Map<string, unknown>>;
@@ -99,6 +135,21 @@ export const coreRoutes: readonly Route[] = [
       const problem = validateMetricValues(req.body, live, state.now());
       if (problem) return apiError(400, problem);
       state.posted.push(...(req.body as MetricValue[]));
+      return success;
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/api\/v0\/services\/([^/]+)\/tsdb$/,
+    handle: (req, state) => {
+      const service = req.params[0] ?? '';
+      if (!SERVICE_NAME.test(service)) return apiError(400, `invalid service name ${JSON.stringify(service)}`);
+      if (!state.services.has(service)) return apiError(404, 'Service Not Found.');
+      const problem = validateServiceMetricValues(req.body, state.now());
+      if (problem) return apiError(400, problem);
+      for (const v of req.body as { name: string; time: number; value: number }[]) {
+        state.serviceMetrics.push({ service, name: v.name, time: v.time, value: v.value });
+      }
       return success;
     },
   },
