@@ -6,13 +6,16 @@ import { err, ok, type Result } from '../result';
 import type { MetricKeyMode } from '../types';
 import type { LogLevel } from '../log';
 
-/** How targets are fetched. Only `direct` exists so far; `ssm` is planned (see README "Limits"). */
-export type ScrapeMode = 'direct';
+/** How targets are fetched: HTTP from inside the VPC, or curl on the instance through SSM Run Command. */
+export type ScrapeMode = 'direct' | 'ssm';
+export const SCRAPE_MODES: readonly ScrapeMode[] = ['direct', 'ssm'];
 
 /** The validated, frozen configuration. Nothing outside src/config reads process.env. */
 export interface Config {
   readonly clusters: readonly string[];
   readonly scrapeMode: ScrapeMode;
+  /** ssm mode: S3 bucket the SSM Agent uploads complete command output to, read when the inline output is cut. */
+  readonly ssmOutputBucket?: string;
   /** Absent when the key comes from SSM (MACKEREL_API_KEY_PARAMETER) and has not been read yet, or in a dry run. */
   readonly mackerelApiKey?: string;
   readonly mackerelApiKeyParameter?: string;
@@ -79,11 +82,14 @@ const schema = z.object({
     }
     return list;
   }),
-  SCRAPE_MODE: trimmed.transform((v, ctx) => {
-    if (v === undefined || v === 'direct') return 'direct' as const;
-    const why = v === 'ssm' ? 'ssm mode is not available in this version' : `got "${v}"`;
-    ctx.addIssue({ code: 'custom', message: `SCRAPE_MODE: expected direct, ${why}` });
-    return z.NEVER;
+  SCRAPE_MODE: oneOf<ScrapeMode>('SCRAPE_MODE', SCRAPE_MODES, 'direct'),
+  SSM_OUTPUT_BUCKET: trimmed.transform((v, ctx) => {
+    // S3 bucket naming rules: 3-63 characters of lower-case letters, digits, dots and hyphens.
+    if (v !== undefined && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(v)) {
+      ctx.addIssue({ code: 'custom', message: `SSM_OUTPUT_BUCKET: expected an S3 bucket name, got "${v}"` });
+      return z.NEVER;
+    }
+    return v;
   }),
   MACKEREL_API_KEY: trimmed,
   MACKEREL_API_KEY_PARAMETER: trimmed,
@@ -99,7 +105,8 @@ const schema = z.object({
     if (v === undefined) return [];
     const parsed = parseTargetRules(v);
     if (!parsed.ok) {
-      for (const p of parsed.error) ctx.addIssue({ code: 'custom', message: `TARGET_RULES: ${p}` });
+      // parseTargetRules' messages already name TARGET_RULES (or TARGET_RULES[i]).
+      for (const p of parsed.error) ctx.addIssue({ code: 'custom', message: p });
       return z.NEVER;
     }
     return parsed.value;
@@ -129,20 +136,21 @@ export function loadConfig(
   overrides: { dryRun?: boolean } = {},
 ): Result<Config, ConfigError> {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) return err(new ConfigError(parsed.error.issues.map((i) => i.message)));
-  const e = parsed.data;
-  const dryRun = overrides.dryRun ?? e.DRY_RUN;
-  if (!e.MACKEREL_API_KEY && !e.MACKEREL_API_KEY_PARAMETER && !dryRun) {
-    return err(
-      new ConfigError([
-        'MACKEREL_API_KEY or MACKEREL_API_KEY_PARAMETER: one is required (the key itself, or the name of an SSM SecureString parameter holding it)',
-      ]),
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => i.message);
+  const dryRun = overrides.dryRun ?? (parsed.success ? parsed.data.DRY_RUN : false);
+  const hasKey = [env.MACKEREL_API_KEY, env.MACKEREL_API_KEY_PARAMETER].some((v) => v !== undefined && v.trim() !== '');
+  if (!hasKey && !dryRun) {
+    problems.push(
+      'MACKEREL_API_KEY or MACKEREL_API_KEY_PARAMETER: one is required (the key itself, or the name of an SSM SecureString parameter holding it)',
     );
   }
+  if (!parsed.success || problems.length > 0) return err(new ConfigError(problems));
+  const e = parsed.data;
   return ok(
     Object.freeze({
       clusters: Object.freeze(e.ECS_CLUSTERS),
       scrapeMode: e.SCRAPE_MODE,
+      ssmOutputBucket: e.SSM_OUTPUT_BUCKET,
       mackerelApiKey: e.MACKEREL_API_KEY,
       mackerelApiKeyParameter: e.MACKEREL_API_KEY_PARAMETER,
       mackerelApiBase: e.MACKEREL_API_BASE,
