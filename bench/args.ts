@@ -1,0 +1,110 @@
+/**
+ * Command-line options of `npm run bench -- [options]`. Unknown flags are an error (a typo must not silently
+ * run the default 10,000-task benchmark).
+ */
+
+/** Where the simulator runs relative to the collector. */
+export type SimPlacement = 'separate' | 'same';
+
+/** Everything one benchmark run is parameterised by. */
+export interface BenchOptions {
+  /** Task counts, one child process each. */
+  readonly sizes: readonly number[];
+  /** SCRAPE_CONCURRENCY values; every size runs once per value. */
+  readonly concurrencies: readonly number[];
+  readonly tasksPerInstance: number;
+  /** Simulated latency of every ECS/EC2 call. */
+  readonly awsLatencyMs: number;
+  /** Simulated latency of every target response. */
+  readonly targetLatencyMs: number;
+  /** Latency added in front of every Mackerel API request (latency proxy; 0 = none). */
+  readonly mackerelLatencyMs: number;
+  /** `separate`: simulator in the bench's main process, collector alone in the child (default). */
+  readonly sim: SimPlacement;
+  /** A child still running after this long is killed and the size reported as failed. */
+  readonly maxSecondsPerRun: number;
+  /** Write the raw results as JSON to this file as well. */
+  readonly jsonFile?: string;
+  /** Directory for a V8 CPU profile of each child (`node --cpu-prof`). */
+  readonly cpuProfDir?: string;
+}
+
+export const DEFAULT_OPTIONS: BenchOptions = {
+  sizes: [100, 1_000, 10_000],
+  concurrencies: [64],
+  tasksPerInstance: 10,
+  awsLatencyMs: 20,
+  targetLatencyMs: 5,
+  mackerelLatencyMs: 0,
+  sim: 'separate',
+  maxSecondsPerRun: 300,
+};
+
+export const USAGE = `usage: npm run bench -- [options]
+  --sizes 100,1000,10000      task counts (one child process each)
+  --concurrency 64[,256]      SCRAPE_CONCURRENCY (each value runs every size)
+  --tasks-per-instance 10     tasks per simulated EC2 instance
+  --aws-latency 20            ms added to every simulated ECS/EC2 call
+  --target-latency 5          ms added to every simulated metrics response
+  --mackerel-latency 0        ms added to every Mackerel API request (a delaying proxy)
+  --sim separate|same         simulator in the bench process (default) or in the collector's child
+  --max-seconds 300           kill a run that takes longer
+  --json FILE                 also write the raw results as JSON
+  --cpu-prof DIR              write a V8 CPU profile of each child into DIR`;
+
+function intList(flag: string, value: string, min: number, max: number): number[] {
+  const out = value.split(',').map((s) => s.trim().replace(/_/g, ''));
+  if (out.some((s) => !/^\d+$/.test(s) || Number(s) < min || Number(s) > max)) {
+    throw new Error(`${flag}: expected comma-separated integers from ${min} to ${max}, got "${value}"`);
+  }
+  return out.map(Number);
+}
+
+/** Parses argv (without node and the script); throws an Error naming the bad flag. */
+export function parseArgs(argv: readonly string[]): BenchOptions | 'help' {
+  let o: BenchOptions = DEFAULT_OPTIONS;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--help' || arg === '-h') return 'help';
+    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new Error(`${flag}: missing value`);
+    const one = (min: number, max: number): number => intList(flag, value, min, max)[0] ?? min;
+    switch (flag) {
+      case '--sizes':
+        o = { ...o, sizes: intList(flag, value, 1, 100_000) };
+        break;
+      case '--concurrency':
+        o = { ...o, concurrencies: intList(flag, value, 1, 1024) };
+        break;
+      case '--tasks-per-instance':
+        o = { ...o, tasksPerInstance: one(1, 1000) };
+        break;
+      case '--aws-latency':
+        o = { ...o, awsLatencyMs: one(0, 10_000) };
+        break;
+      case '--target-latency':
+        o = { ...o, targetLatencyMs: one(0, 10_000) };
+        break;
+      case '--mackerel-latency':
+        o = { ...o, mackerelLatencyMs: one(0, 10_000) };
+        break;
+      case '--max-seconds':
+        o = { ...o, maxSecondsPerRun: one(1, 3600) };
+        break;
+      case '--sim':
+        if (value !== 'separate' && value !== 'same') throw new Error(`--sim: expected separate or same, got "${value}"`);
+        o = { ...o, sim: value };
+        break;
+      case '--json':
+        o = { ...o, jsonFile: value };
+        break;
+      case '--cpu-prof':
+        o = { ...o, cpuProfDir: value };
+        break;
+      default:
+        throw new Error(`unknown option "${arg}"\n${USAGE}`);
+    }
+  }
+  return o;
+}
