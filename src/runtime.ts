@@ -7,7 +7,10 @@ import { createHostResolver } from './mackerel/hostResolver';
 import { createLogger, registerSecret, type Logger } from './log';
 import type { CollectorDeps } from './pipeline/collect';
 import { createCollectorState } from './pipeline/state';
-import { createDirectFetcher } from './scrape/bodyFetcher';
+import { createS3OutputStore } from './scrape/awsS3';
+import { createAwsSsmPort } from './scrape/awsSsm';
+import { createDirectFetcher, type BodyFetcher } from './scrape/bodyFetcher';
+import { createSsmFetcher } from './scrape/ssmFetcher';
 import { createHttpScraper } from './scrape/httpScraper';
 
 /**
@@ -23,7 +26,16 @@ let built: { signature: string; deps: CollectorDeps } | undefined;
 export function getCollectorDeps(config: Config, apiKey: string | undefined, logger?: Logger): CollectorDeps {
   registerSecret(apiKey);
   const log = logger ?? createLogger({ level: config.logLevel });
-  const signature = JSON.stringify([config.mackerelApiBase, config.scrapeTimeoutMs, config.scrapeConcurrency, config.maxBodyBytes, config.allowedCidrs, apiKey ?? '']);
+  const signature = JSON.stringify([
+    config.mackerelApiBase,
+    config.scrapeMode,
+    config.ssmOutputBucket ?? '',
+    config.scrapeTimeoutMs,
+    config.scrapeConcurrency,
+    config.maxBodyBytes,
+    config.allowedCidrs,
+    apiKey ?? '',
+  ]);
   if (built && built.signature === signature) return { ...built.deps, logger: log };
   built?.deps.fetcher.close();
   const mackerel = apiKey ? createMackerelClient({ apiKey, baseUrl: config.mackerelApiBase, logger: log }) : undefined;
@@ -32,10 +44,7 @@ export function getCollectorDeps(config: Config, apiKey: string | undefined, log
     ec2: createAwsEc2Port(),
     mackerel,
     hosts: mackerel ? createHostResolver(mackerel) : undefined,
-    fetcher: createDirectFetcher(
-      createHttpScraper({ timeoutMs: config.scrapeTimeoutMs, maxBodyBytes: config.maxBodyBytes, allowedCidrs: config.allowedCidrs }),
-      config.scrapeConcurrency,
-    ),
+    fetcher: createFetcher(config, log),
     caches,
     state,
     logger: log,
@@ -43,6 +52,22 @@ export function getCollectorDeps(config: Config, apiKey: string | undefined, log
   };
   built = { signature, deps };
   return deps;
+}
+
+/** Direct HTTP scraping, or curl on the instances through SSM Run Command. */
+function createFetcher(config: Config, logger: Logger): BodyFetcher {
+  if (config.scrapeMode === 'ssm') {
+    return createSsmFetcher({
+      ssm: createAwsSsmPort(),
+      timeoutMs: config.scrapeTimeoutMs,
+      maxBodyBytes: config.maxBodyBytes,
+      outputBucket: config.ssmOutputBucket,
+      s3: config.ssmOutputBucket ? createS3OutputStore() : undefined,
+      logger,
+    });
+  }
+  const scraper = createHttpScraper({ timeoutMs: config.scrapeTimeoutMs, maxBodyBytes: config.maxBodyBytes, allowedCidrs: config.allowedCidrs });
+  return createDirectFetcher(scraper, config.scrapeConcurrency);
 }
 
 /** Closes sockets held by the scraper so a CLI process can exit promptly. */

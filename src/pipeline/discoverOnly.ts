@@ -16,14 +16,17 @@ export async function discoverTargets(
   for (const cluster of config.clusters) {
     const snapshot = await discoverCluster(cluster, {
       ecs: deps.ecs,
-      ec2: deps.ec2,
+      // ssm mode scrapes 127.0.0.1 on the instance itself: no DescribeInstances, no route to the instances.
+      ec2: config.scrapeMode === 'direct' ? deps.ec2 : undefined,
       caches: deps.caches,
       signal,
       isCandidate: (td) => isCandidateTaskDefinition(td, config.targetRules),
     });
     for (const issue of snapshot.issues) deps.logger.warn('discovery issue', { cluster, target: issue.target, reason: issue.reason });
     failed.push(...snapshot.issues);
-    const resolved = resolveTargets(snapshot, config.targetRules);
+    const resolved = resolveTargets(snapshot, config.targetRules, {
+      hostAddress: config.scrapeMode === 'ssm' ? 'loopback' : 'privateIp',
+    });
     targets.push(...resolved.targets);
     skipped.push(...resolved.skipped);
   }
