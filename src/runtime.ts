@@ -4,6 +4,8 @@ import { createAwsEcsPort } from './discovery/awsEcs';
 import { createDiscoveryCaches } from './discovery/fetcher';
 import { createMackerelClient } from './mackerel/client';
 import { createHostResolver } from './mackerel/hostResolver';
+import { createMetadataClient } from './mackerel/metadataClient';
+import { createInventoryStore, createMemoryInventoryStore } from './pipeline/inventorySync';
 import { createLogger, registerSecret, type Logger } from './log';
 import type { CollectorDeps } from './pipeline/collect';
 import { createCollectorState } from './pipeline/state';
@@ -27,6 +29,7 @@ export function getCollectorDeps(config: Config, apiKey: string | undefined, log
   registerSecret(apiKey);
   const log = logger ?? createLogger({ level: config.logLevel });
   const signature = JSON.stringify([
+    config.dryRun,
     config.mackerelApiBase,
     config.scrapeMode,
     config.ssmOutputBucket ?? '',
@@ -45,6 +48,9 @@ export function getCollectorDeps(config: Config, apiKey: string | undefined, log
     mackerel,
     hosts: mackerel ? createHostResolver(mackerel) : undefined,
     fetcher: createFetcher(config, log),
+    inventory: apiKey
+      ? createInventoryStore(createMetadataClient({ apiKey, baseUrl: config.mackerelApiBase, logger: log }), state.inventories, log, config.dryRun)
+      : createMemoryInventoryStore(),
     caches,
     state,
     logger: log,

@@ -10,8 +10,11 @@ export type NetworkMode = 'bridge' | 'host' | 'awsvpc';
 /** ECS launch types. */
 export type LaunchType = 'EC2' | 'FARGATE' | 'EXTERNAL';
 
-/** How the `<key>` node of a metric name is built (see src/mackerel/naming.ts). */
-export type MetricKeyMode = 'task' | 'port';
+/** How the `<key>` node of a metric name is built (see src/mackerel/naming.ts and src/inventory/keys.ts). */
+export type MetricKeyMode = 'task' | 'port' | 'slot';
+
+/** Key modes computed from the target alone; `slot` needs the host's inventory. */
+export type StatelessKeyMode = Exclude<MetricKeyMode, 'slot'>;
 
 /** One HTTP endpoint of one container of one running task: the unit that is scraped. */
 export interface Target {

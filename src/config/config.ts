@@ -111,7 +111,7 @@ const schema = z.object({
     }
     return parsed.value;
   }),
-  METRIC_KEY: oneOf<MetricKeyMode>('METRIC_KEY', ['task', 'port'], 'task'),
+  METRIC_KEY: oneOf<MetricKeyMode>('METRIC_KEY', ['task', 'port', 'slot'], 'task'),
   SCRAPE_TIMEOUT_MS: intIn('SCRAPE_TIMEOUT_MS', 50, 60_000, DEFAULTS.SCRAPE_TIMEOUT_MS),
   SCRAPE_CONCURRENCY: intIn('SCRAPE_CONCURRENCY', 1, 1024, DEFAULTS.SCRAPE_CONCURRENCY),
   MAX_BODY_BYTES: intIn('MAX_BODY_BYTES', 1024, 64 * 1024 * 1024, DEFAULTS.MAX_BODY_BYTES),

@@ -74,15 +74,9 @@ function fromCache<V>(keys: readonly string[], cache: LruCache<string, V>, into:
   return missing;
 }
 
-/** Discovers one cluster; see the module comment for what is thrown and what becomes an Issue. */
-export async function discoverCluster(cluster: string, deps: DiscoveryDeps): Promise<ClusterSnapshot> {
-  const { ecs, ec2, caches, signal } = deps;
-  const limit = Math.max(1, deps.concurrency ?? DEFAULT_DISCOVERY_CONCURRENCY);
-  const isCandidate = deps.isCandidate ?? (() => true);
-  const issues: Issue[] = [];
-
-  /** Runs one call; an ordinary failure becomes an Issue for `target` and yields undefined. */
-  const attempt = async <T>(target: string, call: () => Promise<T>): Promise<T | undefined> => {
+/** Runs one call; an ordinary failure becomes an Issue for `target` and yields undefined. */
+function attempter(issues: Issue[], signal: AbortSignal | undefined) {
+  return async <T>(target: string, call: () => Promise<T>): Promise<T | undefined> => {
     try {
       return await call();
     } catch (e) {
@@ -92,6 +86,14 @@ export async function discoverCluster(cluster: string, deps: DiscoveryDeps): Pro
       return undefined;
     }
   };
+}
+
+/** Discovers one cluster; see the module comment for what is thrown and what becomes an Issue. */
+export async function discoverCluster(cluster: string, deps: DiscoveryDeps): Promise<ClusterSnapshot> {
+  const { ecs, signal } = deps;
+  const limit = Math.max(1, deps.concurrency ?? DEFAULT_DISCOVERY_CONCURRENCY);
+  const issues: Issue[] = [];
+  const attempt = attempter(issues, signal);
 
   signal?.throwIfAborted();
   const arns = distinct((await attempt(cluster, () => ecs.listTaskArns(cluster, signal))) ?? []);
@@ -108,7 +110,21 @@ export async function discoverCluster(cluster: string, deps: DiscoveryDeps): Pro
     // ListTasks(RUNNING) can still return tasks on their way down; only RUNNING ones have bindings.
     for (const t of answer.tasks) if (t.lastStatus === 'RUNNING') byArn.set(t.taskArn, t);
   }
-  const tasks = [...byArn.values()];
+  const snapshot = await describeTaskContext(cluster, [...byArn.values()], deps);
+  return { ...snapshot, issues: [...issues, ...snapshot.issues] };
+}
+
+/**
+ * Completes a snapshot for tasks already in hand: their task definitions, container instances and EC2
+ * instances, from the caches or one call each. The scheduled cycle feeds it every RUNNING task; the refresh
+ * handler feeds it the one task of an ECS Task State Change event.
+ */
+export async function describeTaskContext(cluster: string, tasks: readonly EcsTask[], deps: DiscoveryDeps): Promise<ClusterSnapshot> {
+  const { ecs, ec2, caches, signal } = deps;
+  const limit = Math.max(1, deps.concurrency ?? DEFAULT_DISCOVERY_CONCURRENCY);
+  const isCandidate = deps.isCandidate ?? (() => true);
+  const issues: Issue[] = [];
+  const attempt = attempter(issues, signal);
 
   signal?.throwIfAborted();
   const taskDefinitions = new Map<string, TaskDefinition>();
@@ -166,5 +182,5 @@ export async function discoverCluster(cluster: string, deps: DiscoveryDeps): Pro
     });
   }
 
-  return { cluster, tasks, taskDefinitions, containerInstances, instances, issues };
+  return { cluster, tasks: [...tasks], taskDefinitions, containerInstances, instances, issues };
 }

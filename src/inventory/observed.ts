@@ -8,7 +8,7 @@ import type { InventoryContainer, ObservedTask } from './model';
  * endpoint's host port: each endpoint's own port is in `containers`); under `slot` it is left for the merge,
  * which knows the free slots.
  */
-export function observedTasksFromTargets(targets: readonly Target[], mode: MetricKeyMode | 'slot'): ObservedTask[] {
+export function observedTasksFromTargets(targets: readonly Target[], mode: MetricKeyMode): ObservedTask[] {
   const byTask = new Map<string, Target[]>();
   for (const t of targets) byTask.set(t.taskArn, [...(byTask.get(t.taskArn) ?? []), t]);
   const tasks: ObservedTask[] = [];

@@ -1,6 +1,6 @@
 import { CollectorError } from '../errors';
 import { err, ok, type Result } from '../result';
-import type { MetricKeyMode, Sample, Target } from '../types';
+import type { Sample, StatelessKeyMode, Target } from '../types';
 
 /**
  * The one module that builds Mackerel metric names: `custom.<prefix>.<key>.<graph>.<metric>`, the seed's
@@ -41,7 +41,7 @@ export function sanitizeNode(s: string): string {
  * task id>` (e.g. `api-3f2a9c1e`), at most {@link MAX_KEY_LENGTH} characters; the service part is cut, the id
  * kept. `port`: the scraped port, which gives exactly the seed's names.
  */
-export function metricKey(target: Pick<Target, 'service' | 'family' | 'taskId' | 'port'>, mode: MetricKeyMode): string {
+export function metricKey(target: Pick<Target, 'service' | 'family' | 'taskId' | 'port'>, mode: StatelessKeyMode): string {
   if (mode === 'port') return String(target.port);
   const id = sanitizeNode(target.taskId.slice(0, TASK_ID_CHARS));
   const base = sanitizeNode(target.service || target.family);

@@ -2,15 +2,15 @@ import type { Config } from '../config/config';
 import type { DiscoveryCaches } from '../discovery/fetcher';
 import type { Ec2Port, EcsPort } from '../discovery/ports';
 import type { MackerelPort } from '../mackerel/client';
-import type { GraphMeta } from '../parse';
 import type { Logger } from '../log';
 import type { BodyFetcher } from '../scrape/bodyFetcher';
-import type { GraphDef, Issue, MetricValue, Target } from '../types';
+import type { GraphDef, Issue, MetricValue } from '../types';
 import { discoverTargets } from './discoverOnly';
-import { resolveHosts, type HostLookup } from './hosts';
+import { gather, type PlacedTarget } from './gather';
+import { placeTargets, resolveHosts, type HostLookup } from './hosts';
+import { syncInventories, type InventoryStore } from './inventorySync';
 import { dueGraphDefs, postGraphDefs, postValues } from './post';
 import { COUNTER_MAX_IDLE_S, drainRetry, type CollectorState } from './state';
-import { parseTarget, type TargetOutcome } from './targetWork';
 
 /** Ports and state one cycle works with. Built once per container by src/runtime.ts. */
 export interface CollectorDeps {
@@ -20,6 +20,8 @@ export interface CollectorDeps {
   readonly mackerel?: MackerelPort;
   readonly hosts?: HostLookup;
   readonly fetcher: BodyFetcher;
+  /** Host inventories (`ecs-tasks` metadata); an in-memory store in a dry run without an API key. */
+  readonly inventory: InventoryStore;
   readonly caches: DiscoveryCaches;
   readonly state: CollectorState;
   readonly logger: Logger;
@@ -39,6 +41,8 @@ export interface CycleSummary {
   readonly posted: number;
   readonly graphDefs: number;
   readonly hosts: number;
+  /** Host inventories (metadata namespace `ecs-tasks`) written this cycle. */
+  readonly inventoriesWritten: number;
   readonly skipped: readonly Issue[];
   readonly failed: readonly Issue[];
   /** Samples not posted, by reason (NaN, series over the bound, invalid names, …). */
@@ -57,7 +61,6 @@ export async function collect(config: Config, deps: CollectorDeps, signal?: Abor
   const nowS = Math.floor(started / 1000);
   const skipped: Issue[] = [];
   const failed: Issue[] = [];
-  const dropped: Record<string, number> = {};
 
   // 1 discover
   const discovered = await discoverTargets(config, deps, signal);
@@ -67,43 +70,31 @@ export async function collect(config: Config, deps: CollectorDeps, signal?: Abor
 
   // 5 resolve hosts first: a target whose instance has no Mackerel host is not scraped at all.
   const hostIds = await resolveHosts(targets, deps, config.dryRun, signal);
-  const placed: { target: Target; hostId: string }[] = [];
-  for (const t of targets) {
-    const h = hostIds.get(t.ec2InstanceId ?? '');
-    if (h === undefined) {
-      skipped.push({ target: t.id, reason: 'no EC2 instance to post to' });
-    } else if (!h.ok) {
-      (h.kind === 'failed' ? failed : skipped).push({ target: t.id, reason: h.reason });
-    } else {
-      placed.push({ target: t, hostId: h.hostId });
-    }
+  const placement = placeTargets(targets, hostIds);
+  skipped.push(...placement.skipped);
+  failed.push(...placement.failed);
+
+  // Inventory: merge what runs on each host, write what changed, and get each task's metric key.
+  const inventory = await syncInventories(
+    placement.placed,
+    { mode: config.metricKey, complete: discovered.failed.length === 0, snapshotStartedAt: new Date(started), now: new Date(deps.now()) },
+    deps.inventory,
+    signal,
+  );
+  failed.push(...inventory.issues);
+  const placed: PlacedTarget[] = [];
+  for (const p of placement.placed) {
+    const key = inventory.keys.get(p.target.taskArn);
+    if (key === undefined) {
+      const why = inventory.unkeyedHosts.get(p.hostId) ?? 'no metric key for the task';
+      failed.push({ target: p.target.id, reason: `METRIC_KEY=slot: ${why}` });
+    } else placed.push({ ...p, key });
   }
 
   // 2-4 scrape, parse, name
-  const hostOf = new Map(placed.map((p) => [p.target.id, p.hostId]));
-  const outcomes: TargetOutcome[] = [];
-  const ctx = { counters: deps.state.counters, metricKey: config.metricKey, nowS };
-  await deps.fetcher.fetchEach(
-    placed.map((p) => p.target),
-    (target, body) => outcomes.push(parseTarget(target, hostOf.get(target.id) ?? '', body, ctx)),
-    signal,
-  );
-  const values: MetricValue[] = [];
-  const graphs: { prefix: string; meta: GraphMeta }[] = [];
-  let scraped = 0;
-  let bytesScraped = 0;
-  for (const o of outcomes) {
-    if (o.kind === 'failed') {
-      deps.logger.warn('target failed', { targetId: o.target.id, stage: o.stage, reason: o.reason, errorName: o.errorName });
-      failed.push({ target: o.target.id, reason: `${o.stage}: ${o.reason}` });
-      continue;
-    }
-    scraped++;
-    bytesScraped += o.bytes;
-    values.push(...o.values);
-    for (const meta of o.graphs) graphs.push({ prefix: o.target.prefix, meta });
-    for (const d of o.dropped) dropped[d.reason] = (dropped[d.reason] ?? 0) + d.count;
-  }
+  const got = await gather(placed, { fetcher: deps.fetcher, counters: deps.state.counters, logger: deps.logger }, nowS, signal);
+  failed.push(...got.failed);
+  const { values, graphs, dropped } = got;
   deps.state.counters.prune(nowS - COUNTER_MAX_IDLE_S);
 
   // 6 post
@@ -124,16 +115,17 @@ export async function collect(config: Config, deps: CollectorDeps, signal?: Abor
   const summary: CycleSummary = {
     clusters: config.clusters,
     targets: targets.length,
-    scraped,
+    scraped: got.scraped,
     samples: values.length,
     posted,
     graphDefs: config.dryRun ? defs.length : graphDefsPosted,
     hosts: new Set(placed.map((p) => p.hostId)).size,
+    inventoriesWritten: inventory.written,
     skipped,
     failed,
     dropped,
     retryQueue: deps.state.retryQueue.length,
-    bytesScraped,
+    bytesScraped: got.bytesScraped,
     durationMs: deps.now() - started,
     dryRun: config.dryRun,
     ...(config.dryRun ? { wouldPost: { values, graphDefs: defs } } : {}),

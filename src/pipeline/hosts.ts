@@ -3,7 +3,7 @@ import type { MackerelError } from '../mackerel/errors';
 import { CriticalError } from '../errors';
 import type { Logger } from '../log';
 import { mapLimit } from '../util/mapLimit';
-import type { Target } from '../types';
+import type { Issue, Target } from '../types';
 
 /** Resolves an EC2 instance id to its Mackerel host id (undefined = no such host). */
 export interface HostLookup {
@@ -52,4 +52,21 @@ export async function resolveHosts(
     }
   });
   return out;
+}
+
+/** Splits targets by where they can go: placed on a Mackerel host, or skipped/failed with the reason. */
+export function placeTargets(
+  targets: readonly Target[],
+  hosts: ReadonlyMap<string, HostPlacement>,
+): { placed: { target: Target; hostId: string }[]; skipped: Issue[]; failed: Issue[] } {
+  const placed: { target: Target; hostId: string }[] = [];
+  const skipped: Issue[] = [];
+  const failed: Issue[] = [];
+  for (const t of targets) {
+    const h = hosts.get(t.ec2InstanceId ?? '');
+    if (h === undefined) skipped.push({ target: t.id, reason: 'no EC2 instance to post to' });
+    else if (!h.ok) (h.kind === 'failed' ? failed : skipped).push({ target: t.id, reason: h.reason });
+    else placed.push({ target: t, hostId: h.hostId });
+  }
+  return { placed, skipped, failed };
 }

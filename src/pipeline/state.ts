@@ -1,3 +1,4 @@
+import type { Inventory } from '../inventory/model';
 import type { CounterPoint, CounterStore, MetricValue } from '../types';
 
 /** Values that failed to post, kept for the next cycle (Mackerel accepts values up to 24 h old). */
@@ -17,6 +18,8 @@ export const COUNTER_MAX_IDLE_S = 3600;
 export interface CollectorState {
   readonly counters: CounterStore & { prune(olderThan: number): void; readonly size: number };
   readonly graphDefsPostedAt: Map<string, number>;
+  /** The last `ecs-tasks` inventory read or written per Mackerel host id. */
+  readonly inventories: Map<string, Inventory>;
   retryQueue: MetricValue[];
   retryDropped: number;
 }
@@ -38,7 +41,7 @@ export function createCounterStore(): CollectorState['counters'] {
 
 /** A fresh, empty state (a cold start). */
 export function createCollectorState(): CollectorState {
-  return { counters: createCounterStore(), graphDefsPostedAt: new Map(), retryQueue: [], retryDropped: 0 };
+  return { counters: createCounterStore(), graphDefsPostedAt: new Map(), inventories: new Map(), retryQueue: [], retryDropped: 0 };
 }
 
 /**

@@ -127,7 +127,7 @@ describe('each invalid variable is named with the value received', () => {
     ['TARGET_RULES', '{"family":"x","port":1}', /^TARGET_RULES must be a JSON array/],
     ['TARGET_RULES', '[{"family":"x","port":70000}]', /^TARGET_RULES\[0\]\.port 70000 must be an integer 1-65535$/],
     ['TARGET_RULES', '[{"family":"x","port":80,"fromat":"gostats"}]', /^TARGET_RULES\[0\]: unknown key "fromat"/],
-    ['METRIC_KEY', 'bogus', /^METRIC_KEY: expected one of task, port, got "bogus"$/],
+    ['METRIC_KEY', 'bogus', /^METRIC_KEY: expected one of task, port, slot, got "bogus"$/],
     ['SCRAPE_TIMEOUT_MS', '10', /^SCRAPE_TIMEOUT_MS: expected an integer from 50 to 60000, got "10"$/],
     ['SCRAPE_TIMEOUT_MS', '1.5', /^SCRAPE_TIMEOUT_MS: expected an integer from 50 to 60000, got "1\.5"$/],
     ['SCRAPE_CONCURRENCY', '0', /^SCRAPE_CONCURRENCY: expected an integer from 1 to 1024, got "0"$/],

@@ -44,7 +44,7 @@ it('exits 2 and names every bad variable when the configuration is invalid', asy
   expect(run.code).toBe(2);
   expect(run.stderr).toContain('invalid configuration');
   expect(run.stderr).toMatch(/ECS_CLUSTERS: required/);
-  expect(run.stderr).toMatch(/METRIC_KEY: expected one of task, port, got "bogus"/);
+  expect(run.stderr).toMatch(/METRIC_KEY: expected one of task, port, slot, got "bogus"/);
   expect(run.stderr).toMatch(/TARGET_RULES\[0\].*port is required/);
   expect(run.stdout).toBe('');
 });

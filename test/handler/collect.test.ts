@@ -152,7 +152,7 @@ it('fails the invocation and logs every problem when the configuration is invali
   const logged = logLines().find((l) => l.message === 'invalid configuration');
   expect(logged?.problems).toEqual([
     expect.stringMatching(/^ECS_CLUSTERS: required/),
-    'METRIC_KEY: expected one of task, port, got "bogus"',
+    'METRIC_KEY: expected one of task, port, slot, got "bogus"',
   ]);
   expect(sim.receiver.requests()).toEqual([]);
 });

@@ -1,3 +1,4 @@
+import { createMemoryInventoryStore } from '../../src/pipeline/inventorySync';
 /**
  * In-memory ports for driving src/pipeline/collect without sockets: the fixture cluster behind
  * aws-sdk-client-mock (test/discovery/fakeCluster.ts), a fetcher serving a body per format, and a Mackerel
@@ -108,6 +109,7 @@ export function pipelineDeps(parts: { fetcher: BodyFetcher; mackerel?: MackerelP
     mackerel: parts.mackerel,
     hosts: parts.hosts,
     fetcher: parts.fetcher,
+    inventory: createMemoryInventoryStore(),
     caches: createDiscoveryCaches(),
     state: createCollectorState(),
     logger: memoryLogger(),

@@ -1,0 +1,54 @@
+import type { GraphMeta } from '../parse';
+import type { Logger } from '../log';
+import type { BodyFetcher } from '../scrape/bodyFetcher';
+import type { CounterStore, Issue, MetricValue, Target } from '../types';
+import { parseTarget, type Placement, type TargetOutcome } from './targetWork';
+
+/** A target with where its values go. */
+export interface PlacedTarget extends Placement {
+  readonly target: Target;
+}
+
+/** Everything one round of fetching and parsing produced. */
+export interface Gathered {
+  readonly outcomes: readonly TargetOutcome[];
+  readonly values: MetricValue[];
+  readonly graphs: { prefix: string; meta: GraphMeta }[];
+  readonly failed: Issue[];
+  readonly dropped: Record<string, number>;
+  readonly scraped: number;
+  readonly bytesScraped: number;
+}
+
+/** Fetches every placed target, parses each body as it arrives, and collects values, graphs and failures. */
+export async function gather(
+  placed: readonly PlacedTarget[],
+  deps: { fetcher: BodyFetcher; counters: CounterStore; logger: Logger },
+  nowS: number,
+  signal?: AbortSignal,
+): Promise<Gathered> {
+  const placementOf = new Map(placed.map((p) => [p.target.id, p]));
+  const outcomes: TargetOutcome[] = [];
+  const ctx = { counters: deps.counters, nowS };
+  await deps.fetcher.fetchEach(
+    placed.map((p) => p.target),
+    (target, body) => outcomes.push(parseTarget(target, placementOf.get(target.id) ?? { key: target.taskId }, body, ctx)),
+    signal,
+  );
+  const out: Gathered = { outcomes, values: [], graphs: [], failed: [], dropped: {}, scraped: 0, bytesScraped: 0 };
+  let scraped = 0;
+  let bytes = 0;
+  for (const o of outcomes) {
+    if (o.kind === 'failed') {
+      deps.logger.warn('target failed', { targetId: o.target.id, stage: o.stage, reason: o.reason, errorName: o.errorName });
+      out.failed.push({ target: o.target.id, reason: `${o.stage}: ${o.reason}` });
+      continue;
+    }
+    scraped++;
+    bytes += o.bytes;
+    for (const v of o.values) out.values.push(v);
+    for (const meta of o.graphs) out.graphs.push({ prefix: o.target.prefix, meta });
+    for (const d of o.dropped) out.dropped[d.reason] = (out.dropped[d.reason] ?? 0) + d.count;
+  }
+  return { ...out, scraped, bytesScraped: bytes };
+}
