@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from './config/config';
 import { ConfigError, CriticalError, describeError } from './errors';
@@ -5,6 +6,7 @@ import { createLogger, redact } from './log';
 import { collect, summaryLogFields, type CycleSummary } from './pipeline/collect';
 import { closeCollectorDeps, getCollectorDeps } from './runtime';
 import { discoverTargets } from './pipeline/discoverOnly';
+import { refresh } from './pipeline/refresh';
 import { formatSummary, formatTargetTable, formatValues } from './cliFormat';
 
 const USAGE = `usage: mackerel-ecs-collector <command> [options]
@@ -12,6 +14,7 @@ const USAGE = `usage: mackerel-ecs-collector <command> [options]
 commands:
   collect [--dry-run] [--json]   run one collection cycle (--dry-run posts nothing and prints what it would post)
   discover [--json]              print the resolved scrape targets as a table
+  refresh --event FILE           run the refresh path on one EventBridge ECS Task State Change event (- reads stdin)
   demo [--cycles N]              start the local simulated cluster and run the collector against it
 
 Configuration comes from the environment (see README "Configuration").
@@ -55,6 +58,36 @@ async function runDiscover(argv: string[]): Promise<number> {
   return EXIT.OK;
 }
 
+async function runRefresh(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { event: { type: 'string' } } });
+  if (values.event === undefined) throw new UsageError('refresh needs --event FILE (or --event - for stdin)');
+  const text = values.event === '-' ? await readStdin() : await readFile(values.event, 'utf8').catch((e: unknown) => {
+    throw new UsageError(`cannot read ${values.event}: ${describeError(e)}`);
+  });
+  let event: unknown;
+  try {
+    event = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${values.event === '-' ? 'stdin' : values.event} is not JSON: ${describeError(e)}`);
+  }
+  const config = configFrom(process.env, undefined);
+  const logger = createLogger({ level: config.logLevel });
+  const summary = await refresh(config, getCollectorDeps(config, config.mackerelApiKey, logger), event);
+  out(JSON.stringify(summary));
+  return EXIT.OK;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A mistake in the command line itself: exit 2 with the usage. */
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
 async function runDemo(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { cycles: { type: 'string' } } });
   // Loaded lazily: the simulator (and prom-client, a dev dependency) is only needed for the demo.
@@ -73,6 +106,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runCollect(rest);
       case 'discover':
         return await runDiscover(rest);
+      case 'refresh':
+        return await runRefresh(rest);
       case 'demo':
         return await runDemo(rest);
       case undefined:
@@ -95,7 +130,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`mackerel-ecs-collector: critical: ${message}\n`);
       return EXIT.CRITICAL;
     }
-    if (e instanceof TypeError && /parseArgs|Unknown option|unexpected argument/i.test(String((e as { code?: string }).code ?? '') + e.message)) {
+    const usage = e instanceof UsageError || (e instanceof TypeError && /^ERR_PARSE_ARGS/.test(String((e as { code?: string }).code ?? '')));
+    if (usage) {
       process.stderr.write(`mackerel-ecs-collector: ${message}\n\n${USAGE}\n`);
       return EXIT.CONFIG;
     }

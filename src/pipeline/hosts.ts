@@ -22,7 +22,7 @@ export type HostPlacement =
  * host); lookup errors fail only that instance's targets; 401/403 is thrown.
  */
 export async function resolveHosts(
-  targets: readonly Target[],
+  targets: readonly Pick<Target, 'ec2InstanceId'>[],
   deps: { hosts?: HostLookup; logger: Logger },
   dryRun: boolean,
   signal?: AbortSignal,

@@ -16,7 +16,12 @@ export const COUNTER_MAX_IDLE_S = 3600;
  * correctness, only for diffs and to avoid re-posting.
  */
 export interface CollectorState {
-  readonly counters: CounterStore & { prune(olderThan: number): void; readonly size: number };
+  readonly counters: CounterStore & {
+    prune(olderThan: number): void;
+    /** Drops every baseline whose key starts with `prefix` (a stopped task's `<cluster>/<taskId>/`). */
+    forget(prefix: string): void;
+    readonly size: number;
+  };
   readonly graphDefsPostedAt: Map<string, number>;
   /** The last `ecs-tasks` inventory read or written per Mackerel host id. */
   readonly inventories: Map<string, Inventory>;
@@ -32,6 +37,9 @@ export function createCounterStore(): CollectorState['counters'] {
     set: (key, point) => void map.set(key, point),
     prune(olderThan: number) {
       for (const [k, p] of map) if (p.time < olderThan) map.delete(k);
+    },
+    forget(prefix: string) {
+      for (const k of map.keys()) if (k.startsWith(prefix)) map.delete(k);
     },
     get size() {
       return map.size;
