@@ -7,7 +7,7 @@ import { collect, summaryLogFields, type CycleSummary } from './pipeline/collect
 import { closeCollectorDeps, getCollectorDeps } from './runtime';
 import { discoverTargets } from './pipeline/discoverOnly';
 import { refresh } from './pipeline/refresh';
-import { formatSummary, formatTargetTable, formatValues } from './cliFormat';
+import { formatSummary, formatTargetTable, formatValues, table } from './cliFormat';
 
 const USAGE = `usage: mackerel-ecs-collector <command> [options]
 
@@ -15,6 +15,7 @@ commands:
   collect [--dry-run] [--json]   run one collection cycle (--dry-run posts nothing and prints what it would post)
   discover [--json]              print the resolved scrape targets as a table
   refresh --event FILE           run the refresh path on one EventBridge ECS Task State Change event (- reads stdin)
+  dashboards [--dry-run] [--json] create or update one Mackerel dashboard per ECS service (--dry-run: say what would change)
   demo [--cycles N]              start the local simulated cluster and run the collector against it
 
 Configuration comes from the environment (see README "Configuration").
@@ -56,6 +57,20 @@ async function runDiscover(argv: string[]): Promise<number> {
   const result = await discoverTargets(config, deps);
   out(values.json ? JSON.stringify(result) : formatTargetTable(result.targets, result.skipped));
   return EXIT.OK;
+}
+
+async function runDashboards(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } } });
+  // One cycle that posts no metrics (dry run) but scrapes, so the dashboards show what the tasks really produce.
+  const config = { ...configFrom(process.env, undefined), dryRun: true };
+  if (!config.mackerelApiKey) throw new ConfigError(['MACKEREL_API_KEY: the dashboards command needs the key itself (read and write dashboards)']);
+  const logger = createLogger({ level: config.logLevel });
+  const deps = getCollectorDeps(config, config.mackerelApiKey, logger);
+  const summary = await collect(config, deps, undefined, { dashboards: values['dry-run'] ? 'dry-run' : 'sync' });
+  const outcomes = summary.dashboards ?? [];
+  if (values.json) out(JSON.stringify({ dashboards: outcomes }));
+  else out(table(['URL PATH', 'ACTION', 'ID', 'ERROR'], outcomes.map((d) => [d.urlPath, d.action, d.id ?? '-', d.error ?? ''])));
+  return outcomes.some((d) => d.action === 'failed') ? EXIT.UNEXPECTED : EXIT.OK;
 }
 
 async function runRefresh(argv: string[]): Promise<number> {
@@ -108,6 +123,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runDiscover(rest);
       case 'refresh':
         return await runRefresh(rest);
+      case 'dashboards':
+        return await runDashboards(rest);
       case 'demo':
         return await runDemo(rest);
       case undefined:

@@ -4,7 +4,9 @@ import { createAwsEcsPort } from './discovery/awsEcs';
 import { createDiscoveryCaches } from './discovery/fetcher';
 import { createMackerelClient } from './mackerel/client';
 import { createHostResolver } from './mackerel/hostResolver';
+import { createDashboardClient } from './mackerel/dashboardClient';
 import { createMetadataClient } from './mackerel/metadataClient';
+import { createServiceMetricsClient } from './mackerel/serviceClient';
 import { createInventoryStore, createMemoryInventoryStore } from './pipeline/inventorySync';
 import { createLogger, registerSecret, type Logger } from './log';
 import type { CollectorDeps } from './pipeline/collect';
@@ -47,6 +49,8 @@ export function getCollectorDeps(config: Config, apiKey: string | undefined, log
     ec2: createAwsEc2Port(),
     mackerel,
     hosts: mackerel ? createHostResolver(mackerel) : undefined,
+    dashboards: apiKey ? createDashboardClient({ apiKey, baseUrl: config.mackerelApiBase, logger: log }) : undefined,
+    serviceMetrics: apiKey ? createServiceMetricsClient({ apiKey, baseUrl: config.mackerelApiBase, logger: log }) : undefined,
     fetcher: createFetcher(config, log),
     inventory: apiKey
       ? createInventoryStore(createMetadataClient({ apiKey, baseUrl: config.mackerelApiBase, logger: log }), state.inventories, log, config.dryRun)

@@ -28,6 +28,10 @@ export interface Config {
   readonly dryRun: boolean;
   readonly allowedCidrs: readonly Cidr[];
   readonly logLevel: LogLevel;
+  /** Mackerel service that receives per-ECS-service totals (and Fargate tasks' metrics); unset: none posted. */
+  readonly mackerelService?: string;
+  /** `hourly`: the scheduled function also creates/updates the per-service dashboards once an hour. */
+  readonly dashboards: 'off' | 'hourly';
 }
 
 /** Defaults, each with its unit in the name. */
@@ -125,6 +129,15 @@ const schema = z.object({
     return parsed.value;
   }),
   LOG_LEVEL: oneOf<LogLevel>('LOG_LEVEL', ['debug', 'info', 'warn', 'error'], 'info'),
+  MACKEREL_SERVICE: trimmed.transform((v, ctx) => {
+    // Mackerel service names: 2-63 characters of [A-Za-z0-9_-].
+    if (v !== undefined && !/^[A-Za-z0-9_-]{2,63}$/.test(v)) {
+      ctx.addIssue({ code: 'custom', message: `MACKEREL_SERVICE: expected a Mackerel service name ([A-Za-z0-9_-], 2-63 characters), got "${v}"` });
+      return z.NEVER;
+    }
+    return v;
+  }),
+  DASHBOARDS: oneOf<'off' | 'hourly'>('DASHBOARDS', ['off', 'hourly'], 'off'),
 });
 
 /**
@@ -162,6 +175,8 @@ export function loadConfig(
       dryRun,
       allowedCidrs: Object.freeze(e.ALLOWED_CIDRS),
       logLevel: e.LOG_LEVEL,
+      mackerelService: e.MACKEREL_SERVICE,
+      dashboards: e.DASHBOARDS,
     }),
   );
 }

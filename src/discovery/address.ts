@@ -18,11 +18,12 @@ export interface Location {
   readonly address: string;
   readonly port: number;
   readonly networkMode: NetworkMode;
-  readonly ec2InstanceId: string;
+  /** Absent for a Fargate task (scraped only when its metrics go to a Mackerel service). */
+  readonly ec2InstanceId?: string;
 }
 
 /** Reason recorded for every candidate container of a Fargate task. */
-export const FARGATE_REASON = 'Fargate task: no EC2 host to post to (service metrics not implemented yet)';
+export const FARGATE_REASON = 'Fargate task: no EC2 host to post to (set MACKEREL_SERVICE to post its metrics as service metrics)';
 
 const LOOPBACK = '127.0.0.1';
 
@@ -47,8 +48,14 @@ export function locate(
   containerName: string,
   containerPort: number,
   hostAddress: HostAddressMode,
+  fargate: boolean,
 ): Result<Location, string> {
-  if (task.launchType === 'FARGATE') return err(FARGATE_REASON);
+  if (task.launchType === 'FARGATE') {
+    if (!fargate) return err(FARGATE_REASON);
+    // Fargate is always awsvpc: the task's ENI address and the container port.
+    const address = task.eniAddress ?? task.containers.find((c) => c.name === containerName)?.privateIpv4Address;
+    return address ? ok({ address, port: containerPort, networkMode: 'awsvpc' }) : err('Fargate task has no ENI address yet');
+  }
   if (task.launchType === 'EXTERNAL') return err('ECS Anywhere (EXTERNAL) task: no EC2 instance to post to');
   const networkMode = td.networkMode;
   if (networkMode === 'none') return err('network mode none: the task has no network to scrape');

@@ -14,6 +14,8 @@ import type { TargetRule } from './rules';
 export interface ResolveOptions {
   /** `privateIp` (default, direct scrape mode) or `loopback` (ssm mode: the scrape runs on the instance). */
   readonly hostAddress?: HostAddressMode;
+  /** Resolve Fargate tasks to their ENI (their metrics can only go to a Mackerel service); default: skip them. */
+  readonly fargate?: boolean;
 }
 
 /** The resolver's answer: targets sorted by id, skips sorted by target. */
@@ -33,7 +35,14 @@ function serviceOf(task: EcsTask): string | undefined {
   return task.group?.startsWith(prefix) ? task.group.slice(prefix.length) : undefined;
 }
 
-function resolveTask(snapshot: ClusterSnapshot, task: EcsTask, td: TaskDefinition, rules: readonly TargetRule[], hostAddress: HostAddressMode, out: ResolvedTargets): void {
+function resolveTask(
+  snapshot: ClusterSnapshot,
+  task: EcsTask,
+  td: TaskDefinition,
+  rules: readonly TargetRule[],
+  opts: { hostAddress: HostAddressMode; fargate: boolean },
+  out: ResolvedTargets,
+): void {
   const service = serviceOf(task);
   for (const def of td.containers) {
     const decision = decideEndpoint(td.family, def, rules);
@@ -45,7 +54,7 @@ function resolveTask(snapshot: ClusterSnapshot, task: EcsTask, td: TaskDefinitio
     }
     const { endpoint } = decision;
     const id = `${base}:${endpoint.port}`;
-    const where = locate(snapshot, task, td, def.name, endpoint.port, hostAddress);
+    const where = locate(snapshot, task, td, def.name, endpoint.port, opts.hostAddress, opts.fargate);
     if (!where.ok) {
       out.skipped.push({ target: id, reason: where.error });
       continue;
@@ -61,7 +70,7 @@ function resolveTask(snapshot: ClusterSnapshot, task: EcsTask, td: TaskDefinitio
       containerName: def.name,
       launchType: task.launchType,
       networkMode: where.value.networkMode,
-      ec2InstanceId: where.value.ec2InstanceId,
+      ...(where.value.ec2InstanceId ? { ec2InstanceId: where.value.ec2InstanceId } : {}),
       address: where.value.address,
       port: where.value.port,
       containerPort: endpoint.port,
@@ -85,7 +94,7 @@ export function resolveTargets(snapshot: ClusterSnapshot, rules: readonly Target
       out.skipped.push({ target: task.taskArn, reason: `task definition ${task.taskDefinitionArn} was not described` });
       continue;
     }
-    resolveTask(snapshot, task, td, rules, hostAddress, out);
+    resolveTask(snapshot, task, td, rules, { hostAddress, fargate: options.fargate ?? false }, out);
   }
   out.targets.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   out.skipped.sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0));

@@ -1,6 +1,7 @@
 import type { Config } from '../config/config';
 import { discoverCluster } from '../discovery/fetcher';
 import { isCandidateTaskDefinition, resolveTargets } from '../discovery/targetResolver';
+import type { RunningTask } from '../service/aggregate';
 import type { Issue, Target } from '../types';
 import type { CollectorDeps } from './collect';
 
@@ -9,8 +10,9 @@ export async function discoverTargets(
   config: Config,
   deps: Pick<CollectorDeps, 'ecs' | 'ec2' | 'caches' | 'logger'>,
   signal?: AbortSignal,
-): Promise<{ targets: Target[]; skipped: Issue[]; failed: Issue[] }> {
+): Promise<{ targets: Target[]; skipped: Issue[]; failed: Issue[]; running: RunningTask[] }> {
   const targets: Target[] = [];
+  const running: RunningTask[] = [];
   const skipped: Issue[] = [];
   const failed: Issue[] = [];
   for (const cluster of config.clusters) {
@@ -26,9 +28,22 @@ export async function discoverTargets(
     failed.push(...snapshot.issues);
     const resolved = resolveTargets(snapshot, config.targetRules, {
       hostAddress: config.scrapeMode === 'ssm' ? 'loopback' : 'privateIp',
+      // A Fargate task has no EC2 host: only a Mackerel service can take its metrics, and only direct mode reaches it.
+      fargate: config.mackerelService !== undefined && config.scrapeMode === 'direct',
     });
+    for (const task of snapshot.tasks) {
+      const service = task.group?.startsWith('service:') ? task.group.slice('service:'.length) : undefined;
+      const family = snapshot.taskDefinitions.get(task.taskDefinitionArn)?.family ?? familyFromArn(task.taskDefinitionArn);
+      running.push({ cluster, ...(service ? { service } : {}), family, taskId: task.taskId });
+    }
     targets.push(...resolved.targets);
     skipped.push(...resolved.skipped);
   }
-  return { targets, skipped, failed };
+  return { targets, skipped, failed, running };
+}
+
+/** `arn:…:task-definition/api:42` → `api`. */
+function familyFromArn(arn: string): string {
+  const last = arn.slice(arn.lastIndexOf('/') + 1);
+  return last.includes(':') ? last.slice(0, last.lastIndexOf(':')) : last;
 }

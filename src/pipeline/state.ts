@@ -27,6 +27,8 @@ export interface CollectorState {
   readonly inventories: Map<string, Inventory>;
   retryQueue: MetricValue[];
   retryDropped: number;
+  /** When this container last created/updated the dashboards (DASHBOARDS=hourly). */
+  dashboardsSyncedAt?: number;
 }
 
 /** A counter store on a Map, with pruning of stale baselines. */

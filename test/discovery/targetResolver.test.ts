@@ -67,7 +67,7 @@ describe('resolveTargets on the fixture cluster', () => {
   });
 
   it('skips a Fargate task with the reason that there is no EC2 host to post to', () => {
-    expect(skipFor(idOf(5, 'frontend', 9113))).toEqual(['Fargate task: no EC2 host to post to (service metrics not implemented yet)']);
+    expect(skipFor(idOf(5, 'frontend', 9113))).toEqual(['Fargate task: no EC2 host to post to (set MACKEREL_SERVICE to post its metrics as service metrics)']);
   });
 
   it('skips a bridge target with no host binding instead of guessing a port', () => {
