@@ -6,6 +6,9 @@
 /** Where the simulator runs relative to the collector. */
 export type SimPlacement = 'separate' | 'same';
 
+/** SCRAPE_MODE of the measured cycles: `ssm` runs bench/ssmBench.ts. */
+export type BenchMode = 'direct' | 'ssm';
+
 /** Everything one benchmark run is parameterised by. */
 export interface BenchOptions {
   /** Task counts, one child process each. */
@@ -27,6 +30,11 @@ export interface BenchOptions {
   readonly jsonFile?: string;
   /** Directory for a V8 CPU profile of each child (`node --cpu-prof`). */
   readonly cpuProfDir?: string;
+  readonly mode: BenchMode;
+  /** ssm mode: the simulator's SsmControl.maxRunning (bash scripts at once); undefined = its default, 32. */
+  readonly ssmMaxRunning?: number;
+  /** ssm mode: skip the targets-per-invocation measurement. */
+  readonly ssmSkipFit?: boolean;
 }
 
 export const DEFAULT_OPTIONS: BenchOptions = {
@@ -38,7 +46,11 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   mackerelLatencyMs: 0,
   sim: 'separate',
   maxSecondsPerRun: 300,
+  mode: 'direct',
 };
+
+/** ssm mode's sizes when --sizes is not given: 100 instances × 10 targets. */
+const SSM_DEFAULT_SIZES = [1_000];
 
 export const USAGE = `usage: npm run bench -- [options]
   --sizes 100,1000,10000      task counts (one child process each)
@@ -50,7 +62,10 @@ export const USAGE = `usage: npm run bench -- [options]
   --sim separate|same         simulator in the bench process (default) or in the collector's child
   --max-seconds 300           kill a run that takes longer
   --json FILE                 also write the raw results as JSON
-  --cpu-prof DIR              write a V8 CPU profile of each child into DIR`;
+  --cpu-prof DIR              write a V8 CPU profile of each child into DIR
+  --mode direct|ssm           SCRAPE_MODE of the cycles (ssm: default size 1000, simulator separate only)
+  --ssm-max-running N         ssm: scripts the simulated SSM runs at once (default: the simulator's 32)
+  --ssm-skip-fit true         ssm: skip the targets-per-invocation measurement`;
 
 function intList(flag: string, value: string, min: number, max: number): number[] {
   const out = value.split(',').map((s) => s.trim().replace(/_/g, ''));
@@ -63,6 +78,7 @@ function intList(flag: string, value: string, min: number, max: number): number[
 /** Parses argv (without node and the script); throws an Error naming the bad flag. */
 export function parseArgs(argv: readonly string[]): BenchOptions | 'help' {
   let o: BenchOptions = DEFAULT_OPTIONS;
+  let sizesGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (arg === '--help' || arg === '-h') return 'help';
@@ -73,6 +89,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions | 'help' {
     switch (flag) {
       case '--sizes':
         o = { ...o, sizes: intList(flag, value, 1, 100_000) };
+        sizesGiven = true;
         break;
       case '--concurrency':
         o = { ...o, concurrencies: intList(flag, value, 1, 1024) };
@@ -102,9 +119,26 @@ export function parseArgs(argv: readonly string[]): BenchOptions | 'help' {
       case '--cpu-prof':
         o = { ...o, cpuProfDir: value };
         break;
+      case '--mode':
+        if (value !== 'direct' && value !== 'ssm') throw new Error(`--mode: expected direct or ssm, got "${value}"`);
+        o = { ...o, mode: value };
+        break;
+      case '--ssm-max-running':
+        o = { ...o, ssmMaxRunning: one(1, 10_000) };
+        break;
+      case '--ssm-skip-fit':
+        if (value !== 'true' && value !== 'false') throw new Error(`--ssm-skip-fit: expected true or false, got "${value}"`);
+        o = { ...o, ssmSkipFit: value === 'true' };
+        break;
       default:
         throw new Error(`unknown option "${arg}"\n${USAGE}`);
     }
+  }
+  if (o.mode === 'ssm') {
+    // The recording proxy and the fit measurement need the simulator in this process.
+    if (o.sim === 'same') throw new Error('--mode ssm: only --sim separate is supported');
+    if (o.cpuProfDir !== undefined) throw new Error('--mode ssm: --cpu-prof is not supported');
+    if (!sizesGiven) o = { ...o, sizes: SSM_DEFAULT_SIZES };
   }
   return o;
 }

@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs, USAGE, type BenchOptions } from './args';
 import { readSimCounters, resetSimCounters, type ChildJob, type ChildMessage, type MainReply, type RunResult } from './protocol';
 import { startBenchSim, type BenchSim } from './simLink';
+import { killSsmChild, runSsmBench } from './ssmBench';
 import { runTable, summaryTable } from './table';
 
 const CHILD = path.join(__dirname, 'cycleChild.ts');
@@ -92,8 +93,9 @@ async function main(): Promise<number> {
   process.stdout.write(
     `mackerel-ecs-collector cycle benchmark · ${new Date().toISOString()} · node ${process.version} · ` +
       `${cpus.length} × ${cpus[0]?.model.trim() ?? 'cpu'} · ${opts.tasksPerInstance} tasks/instance · ` +
-      `latency: AWS ${opts.awsLatencyMs} ms, targets ${opts.targetLatencyMs} ms, Mackerel ${opts.mackerelLatencyMs} ms\n\n`,
+      `latency: AWS ${opts.awsLatencyMs} ms, targets ${opts.targetLatencyMs} ms, Mackerel ${opts.mackerelLatencyMs} ms · SCRAPE_MODE ${opts.mode}\n\n`,
   );
+  if (opts.mode === 'ssm') return runSsmBench(opts);
   const results: RunResult[] = [];
   for (const concurrency of opts.concurrencies) {
     for (const size of opts.sizes) {
@@ -112,6 +114,7 @@ async function main(): Promise<number> {
 // Ctrl-C: take the child down with us (it also exits on its own when the IPC channel closes).
 process.once('SIGINT', () => {
   running?.kill('SIGKILL');
+  killSsmChild();
   process.exit(130);
 });
 
@@ -119,6 +122,7 @@ main().then(
   (code) => process.exit(code),
   (e: unknown) => {
     running?.kill('SIGKILL');
+    killSsmChild();
     process.stderr.write(`benchmark failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exit(1);
   },
