@@ -3,6 +3,7 @@
  * on loopback. The collector reaches it only through `env` (the SDK's AWS_ENDPOINT_URL_* variables and
  * MACKEREL_API_BASE), exactly as it reaches AWS and Mackerel in production.
  */
+import { mapLimit } from '../src/util/mapLimit';
 import { AwsControl } from './awsControl';
 import { SimWorld, type SimInstance } from './cluster';
 import { SIM_REGION } from './ecsShapes';
@@ -59,19 +60,6 @@ export interface Simulation {
 /** Generated EC2 instance id: `i-0` + 16 hex digits, stable per (cluster, instance) position. */
 function instanceIdFor(clusterIndex: number, instanceIndex: number): string {
   return `i-0a51${(clusterIndex * 1_000_000 + instanceIndex).toString(16).padStart(13, '0')}`;
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 /** Starts the whole simulation; every address is on 127.0.0.0/8. */

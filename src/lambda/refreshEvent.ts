@@ -3,8 +3,7 @@ import type { ConfigError } from '../errors';
 import { createLogger, type Logger } from '../log';
 import { refresh, type RefreshSummary } from '../pipeline/refresh';
 import type { Result } from '../result';
-import { getCollectorDeps } from '../runtime';
-import { deadlineSignal, type InvocationContext } from './scheduled';
+import { deadlineSignal, invocationSetup, type InvocationContext } from './scheduled';
 
 /**
  * One ECS Task State Change event: same configuration, clients and warm state as the scheduled function (when
@@ -17,12 +16,6 @@ export async function runRefreshEvent(
   context: InvocationContext,
   logger: Logger = createLogger(),
 ): Promise<RefreshSummary> {
-  if (!config.ok) {
-    logger.error('invalid configuration', { problems: config.error.problems });
-    throw config.error;
-  }
-  const cfg = config.value;
-  const apiKey = typeof context.mackerelApiKey === 'string' ? context.mackerelApiKey : cfg.mackerelApiKey;
-  const log = createLogger({ level: cfg.logLevel, base: context.awsRequestId ? { requestId: context.awsRequestId } : {} });
-  return refresh(cfg, getCollectorDeps(cfg, apiKey, log), event, deadlineSignal(context));
+  const { cfg, deps } = invocationSetup(config, context, logger);
+  return refresh(cfg, deps, event, deadlineSignal(context));
 }

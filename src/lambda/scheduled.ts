@@ -1,7 +1,7 @@
 import type { Config } from '../config/config';
 import type { ConfigError } from '../errors';
 import { createLogger, type Logger } from '../log';
-import { collect, summaryLogFields, type CycleSummary } from '../pipeline/collect';
+import { collect, summaryLogFields, type CollectorDeps, type CycleSummary } from '../pipeline/collect';
 import type { Result } from '../result';
 import { getCollectorDeps } from '../runtime';
 
@@ -31,6 +31,22 @@ export async function runScheduledCycle(
   context: InvocationContext,
   logger: Logger = createLogger(),
 ): Promise<CycleSummary> {
+  const { cfg, deps } = invocationSetup(config, context, logger);
+  const summary = await collect(cfg, deps, deadlineSignal(context));
+  deps.logger.info('cycle summary', summaryLogFields(summary));
+  return summary;
+}
+
+/**
+ * What every invocation starts with: the validated config (or the logged, thrown ConfigError), the API key from
+ * SSM (set on the context by @middy/ssm) or the environment, a logger carrying the request id, and the
+ * warm container's dependencies.
+ */
+export function invocationSetup(
+  config: Result<Config, ConfigError>,
+  context: InvocationContext,
+  logger: Logger,
+): { cfg: Config; deps: CollectorDeps } {
   if (!config.ok) {
     logger.error('invalid configuration', { problems: config.error.problems });
     throw config.error;
@@ -38,8 +54,5 @@ export async function runScheduledCycle(
   const cfg = config.value;
   const apiKey = typeof context.mackerelApiKey === 'string' ? context.mackerelApiKey : cfg.mackerelApiKey;
   const log = createLogger({ level: cfg.logLevel, base: context.awsRequestId ? { requestId: context.awsRequestId } : {} });
-  const deps = getCollectorDeps(cfg, apiKey, log);
-  const summary = await collect(cfg, deps, deadlineSignal(context));
-  log.info('cycle summary', summaryLogFields(summary));
-  return summary;
+  return { cfg, deps: getCollectorDeps(cfg, apiKey, log) };
 }

@@ -9,7 +9,7 @@ import type { Issue, MetricKeyMode, Target } from '../types';
 import { mapLimit } from '../util/mapLimit';
 
 /** Host metadata reads and writes in flight. */
-export const INVENTORY_CONCURRENCY = 8;
+export const INVENTORY_CONCURRENCY = 32;
 
 /**
  * The `ecs-tasks` inventory of each host: read once per warm container (a cold start reads it back, which is

@@ -9,7 +9,7 @@ import type { GraphDef, Issue, MetricValue } from '../types';
 import { enqueueRetry, GRAPH_DEFS_REFRESH_MS, type CollectorState } from './state';
 
 /** Concurrent POST /api/v0/tsdb requests. Mackerel documents no general rate limit; stay modest. */
-export const POST_CONCURRENCY = 4;
+export const POST_CONCURRENCY = 8;
 /** Graph definitions per POST /api/v0/graph-defs/create request. */
 export const GRAPH_DEFS_PER_POST = 100;
 
