@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { err, ok, type Result } from '../result';
 import type { MackerelFailure } from './errors';
-import { createApiRequester, parseJson, type ApiRequesterOptions } from './serviceClient';
+import { createApiRequester, parseJson, type ApiRequesterOptions } from './request';
 
 /**
  * Mackerel custom dashboards (reference/mackerel-api.md §7; API docs, dashboards): list, get, create and

@@ -84,7 +84,7 @@ const MAX_API_MESSAGE_CHARS = 200;
 const errorBody = z.object({ error: z.union([z.object({ message: z.string() }), z.string()]) });
 
 /** Default back-off: `Retry-After` (when sent) capped at maxDelayMs, else full jitter. */
-export function retryAfterOrFullJitterMs(failure: RetryableFailure, retry: number, backoff: Backoff): number {
+function retryAfterOrFullJitterMs(failure: RetryableFailure, retry: number, backoff: Backoff): number {
   if (failure.retryAfterMs !== undefined) return Math.min(failure.retryAfterMs, backoff.maxDelayMs);
   return fullJitterDelayMs(retry - 1, backoff.baseDelayMs, backoff.maxDelayMs);
 }
