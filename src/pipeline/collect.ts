@@ -103,7 +103,8 @@ export async function collect(config: Config, deps: CollectorDeps, signal?: Abor
   // Inventory: merge what runs on each host, write what changed, and get each task's metric key.
   const inventory = await syncInventories(
     placement.placed,
-    { mode: config.metricKey, complete: discovered.failed.length === 0, snapshotStartedAt: new Date(started), now: new Date(deps.now()) },
+    // Complete only when nothing went unseen: a failed discovery call or host lookup hides running tasks.
+    { mode: config.metricKey, complete: discovered.failed.length === 0 && placement.failed.length === 0, snapshotStartedAt: new Date(started), now: new Date(deps.now()) },
     deps.inventory,
     signal,
   );

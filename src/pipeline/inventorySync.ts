@@ -16,8 +16,13 @@ export const INVENTORY_CONCURRENCY = 32;
  * how slot keys survive), merged in memory, written only when the merge changed something.
  */
 export interface InventoryStore {
-  /** The stored document (undefined when there is none); a corrupt one is reported and treated as empty. */
-  load(hostId: string, signal?: AbortSignal): Promise<{ inventory?: Inventory; issue?: Issue; failed?: boolean }>;
+  /**
+   * The stored document (undefined when there is none); a corrupt one is reported and treated as empty.
+   * `fresh` bypasses the warm cache: the other function (collect vs refresh) may have written since.
+   */
+  load(hostId: string, signal?: AbortSignal, fresh?: boolean): Promise<{ inventory?: Inventory; issue?: Issue; failed?: boolean }>;
+  /** Hosts this container has read or written: revisited by the cycle even when no target runs there any more. */
+  knownHosts(): string[];
   /** Writes a merged document (trimmed to the 100 KB limit); returns an issue when the write failed. */
   save(hostId: string, inventory: Inventory, signal?: AbortSignal): Promise<Issue | undefined>;
 }
@@ -25,8 +30,9 @@ export interface InventoryStore {
 /** A store over the metadata API with a warm-container cache; `dryRun` reads but never writes. */
 export function createInventoryStore(metadata: MetadataPort, cache: Map<string, Inventory>, logger: Logger, dryRun: boolean): InventoryStore {
   return {
-    async load(hostId, signal) {
-      const cached = cache.get(hostId);
+    knownHosts: () => [...cache.keys()],
+    async load(hostId, signal, fresh = false) {
+      const cached = fresh ? undefined : cache.get(hostId);
       if (cached) return { inventory: cached };
       const got = await metadata.getHostMetadata(hostId, INVENTORY_NAMESPACE, signal);
       if (!got.ok) {
@@ -34,7 +40,10 @@ export function createInventoryStore(metadata: MetadataPort, cache: Map<string, 
         logger.warn('inventory read failed', { hostId, reason: got.error.message });
         return { failed: true, issue: { target: `host ${hostId}`, reason: `inventory read failed: ${got.error.message}` } };
       }
-      if (got.value === undefined) return {};
+      if (got.value === undefined) {
+        cache.delete(hostId);
+        return {};
+      }
       const parsed = parseInventory(got.value);
       if (!parsed.ok) {
         logger.warn('inventory corrupt', { hostId, reason: parsed.error });
@@ -67,6 +76,7 @@ export function createInventoryStore(metadata: MetadataPort, cache: Map<string, 
 export function createMemoryInventoryStore(): InventoryStore {
   const docs = new Map<string, Inventory>();
   return {
+    knownHosts: () => [...docs.keys()],
     load: async (hostId) => ({ inventory: docs.get(hostId) }),
     save: async (hostId, inventory) => {
       docs.set(hostId, inventory);
@@ -97,6 +107,9 @@ export async function syncInventories(
 ): Promise<InventorySyncResult> {
   const byHost = new Map<string, Target[]>();
   for (const p of placed) byHost.set(p.hostId, [...(byHost.get(p.hostId) ?? []), p.target]);
+  // A host this container knows whose last task stopped has no target now: visit it to retire its tasks. Only on
+  // a complete snapshot: otherwise "no target" may just mean "not seen this time".
+  if (opts.complete) for (const hostId of store.knownHosts()) if (!byHost.has(hostId)) byHost.set(hostId, []);
   const keys = new Map<string, string>();
   if (opts.mode !== 'slot') {
     for (const p of placed) keys.set(p.target.taskArn, metricKey(p.target, opts.mode));
@@ -105,22 +118,17 @@ export async function syncInventories(
   const issues: Issue[] = [];
   let written = 0;
   await mapLimit([...byHost], INVENTORY_CONCURRENCY, async ([hostId, targets]) => {
-    const loaded = await store.load(hostId, signal);
-    if (loaded.issue) issues.push(loaded.issue);
-    if (loaded.failed) {
-      if (opts.mode === 'slot') unkeyedHosts.set(hostId, loaded.issue?.reason ?? 'inventory unavailable');
+    const observed = observedTasksFromTargets(targets, opts.mode);
+    const merge = (inv: Inventory | undefined) =>
+      observeTasks(inv, observed, opts.now, { complete: opts.complete, snapshotStartedAt: opts.snapshotStartedAt });
+    const outcome = await mergeAndWrite(hostId, store, merge, signal);
+    issues.push(...outcome.issues);
+    if (outcome.merge === undefined) {
+      if (opts.mode === 'slot' && targets.length > 0) unkeyedHosts.set(hostId, outcome.issues[0]?.reason ?? 'inventory unavailable');
       return; // never overwrite a document we could not read
     }
-    const merged = observeTasks(loaded.inventory, observedTasksFromTargets(targets, opts.mode), opts.now, {
-      complete: opts.complete,
-      snapshotStartedAt: opts.snapshotStartedAt,
-    });
-    for (const t of merged.inventory.tasks) if (opts.mode === 'slot') keys.set(t.taskArn, t.metricKey);
-    if (merged.changed) {
-      const failure = await store.save(hostId, merged.inventory, signal);
-      if (failure) issues.push(failure);
-      else written++;
-    }
+    if (opts.mode === 'slot') for (const t of outcome.merge.inventory.tasks) keys.set(t.taskArn, t.metricKey);
+    if (outcome.written) written++;
   });
   return { keys, unkeyedHosts, issues, written };
 }
@@ -133,10 +141,33 @@ export async function applyEventToInventory(
   now: Date,
   signal?: AbortSignal,
 ): Promise<{ merge?: MergeResult; issue?: Issue }> {
-  const loaded = await store.load(hostId, signal);
-  if (loaded.failed) return { issue: loaded.issue };
-  const merge = applyTaskEvent(loaded.inventory, event, now);
-  if (!merge.changed) return { merge };
-  const failure = await store.save(hostId, merge.inventory, signal);
-  return { merge, issue: failure ?? loaded.issue };
+  const outcome = await mergeAndWrite(hostId, store, (inv) => applyTaskEvent(inv, event, now), signal);
+  return { ...(outcome.merge ? { merge: outcome.merge } : {}), ...(outcome.issues[0] ? { issue: outcome.issues[0] } : {}) };
+}
+
+/**
+ * Read (warm cache), merge, and when the merge changes something: read again from Mackerel and merge on that,
+ * then write. The scheduled and the refresh functions run in different containers, each with its own cache, so
+ * a cached document may miss the other's writes (a slot given by refresh, a tombstone); merging on the fresh
+ * copy before writing keeps both. A steady state costs no request at all.
+ */
+async function mergeAndWrite(
+  hostId: string,
+  store: InventoryStore,
+  merge: (inv: Inventory | undefined) => MergeResult,
+  signal?: AbortSignal,
+): Promise<{ merge?: MergeResult; written: boolean; issues: Issue[] }> {
+  const issues: Issue[] = [];
+  const cached = await store.load(hostId, signal);
+  if (cached.issue) issues.push(cached.issue);
+  if (cached.failed) return { written: false, issues };
+  const first = merge(cached.inventory);
+  if (!first.changed) return { merge: first, written: false, issues };
+  const fresh = await store.load(hostId, signal, true);
+  if (fresh.failed) return { written: false, issues: fresh.issue ? [...issues, fresh.issue] : issues };
+  const final = merge(fresh.inventory);
+  if (!final.changed) return { merge: final, written: false, issues };
+  const failure = await store.save(hostId, final.inventory, signal);
+  if (failure) issues.push(failure);
+  return { merge: final, written: failure === undefined, issues };
 }

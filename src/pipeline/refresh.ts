@@ -19,8 +19,9 @@ export interface RefreshSummary {
   readonly version?: number;
   /** `scraped`: a new task posted at once; `retired`: a stopped task left the inventory; `duplicate`: an
    * event already applied (same or older version); `ignored`: not ours or not a change we act on;
-   * `no-targets`: a running task with nothing to scrape. */
-  readonly action: 'scraped' | 'retired' | 'duplicate' | 'ignored' | 'no-targets';
+   * `no-targets`: a running task with nothing to scrape; `failed`: it was recorded but none of its targets
+   * could be scraped (reasons in `failed`). */
+  readonly action: 'scraped' | 'retired' | 'duplicate' | 'ignored' | 'no-targets' | 'failed';
   readonly reason?: string;
   readonly targets: number;
   readonly scraped: number;
@@ -135,7 +136,7 @@ async function applyChange(
     failed.push(...g.failed);
   }
   return {
-    action: 'scraped',
+    action: got.scraped > 0 ? 'scraped' : 'failed',
     targets: resolved.targets.length,
     scraped: got.scraped,
     posted,
