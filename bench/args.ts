@@ -39,7 +39,7 @@ export interface BenchOptions {
 
 export const DEFAULT_OPTIONS: BenchOptions = {
   sizes: [100, 1_000, 10_000],
-  concurrencies: [64],
+  concurrencies: [256], // the collector's default SCRAPE_CONCURRENCY
   tasksPerInstance: 10,
   awsLatencyMs: 20,
   targetLatencyMs: 5,
@@ -54,7 +54,7 @@ const SSM_DEFAULT_SIZES = [1_000];
 
 export const USAGE = `usage: npm run bench -- [options]
   --sizes 100,1000,10000      task counts (one child process each)
-  --concurrency 64[,256]      SCRAPE_CONCURRENCY (each value runs every size)
+  --concurrency 256[,64]      SCRAPE_CONCURRENCY (each value runs every size; default 256)
   --tasks-per-instance 10     tasks per simulated EC2 instance
   --aws-latency 20            ms added to every simulated ECS/EC2 call
   --target-latency 5          ms added to every simulated metrics response

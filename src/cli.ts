@@ -159,8 +159,12 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module || process.argv[1]?.endsWith('mackerel-ecs-collector.cjs')) {
-  main(process.argv.slice(2)).then(
+/**
+ * The process entry point (bin/mackerel-ecs-collector.cjs calls it, however the bin was reached: directly, through
+ * node_modules/.bin or npx): runs `main` on the process arguments and sets the exit code.
+ */
+export function run(argv: readonly string[] = process.argv.slice(2)): void {
+  main([...argv]).then(
     (code) => {
       process.exitCode = code;
     },
