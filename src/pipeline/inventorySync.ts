@@ -20,11 +20,19 @@ export interface InventoryStore {
    * The stored document (undefined when there is none); a corrupt one is reported and treated as empty.
    * `fresh` bypasses the warm cache: the other function (collect vs refresh) may have written since.
    */
-  load(hostId: string, signal?: AbortSignal, fresh?: boolean): Promise<{ inventory?: Inventory; issue?: Issue; failed?: boolean }>;
+  load(hostId: string, signal?: AbortSignal, fresh?: boolean): Promise<LoadedInventory>;
   /** Hosts this container has read or written: revisited by the cycle even when no target runs there any more. */
   knownHosts(): string[];
   /** Writes a merged document (trimmed to the 100 KB limit); returns an issue when the write failed. */
   save(hostId: string, inventory: Inventory, signal?: AbortSignal): Promise<Issue | undefined>;
+}
+
+/** A loaded document; `cached` says it came from the warm cache rather than from Mackerel just now. */
+export interface LoadedInventory {
+  readonly inventory?: Inventory;
+  readonly issue?: Issue;
+  readonly failed?: boolean;
+  readonly cached?: boolean;
 }
 
 /** A store over the metadata API with a warm-container cache; `dryRun` reads but never writes. */
@@ -33,7 +41,7 @@ export function createInventoryStore(metadata: MetadataPort, cache: Map<string, 
     knownHosts: () => [...cache.keys()],
     async load(hostId, signal, fresh = false) {
       const cached = fresh ? undefined : cache.get(hostId);
-      if (cached) return { inventory: cached };
+      if (cached) return { inventory: cached, cached: true };
       const got = await metadata.getHostMetadata(hostId, INVENTORY_NAMESPACE, signal);
       if (!got.ok) {
         if (got.error instanceof CriticalError) throw got.error;
@@ -163,11 +171,21 @@ async function mergeAndWrite(
   if (cached.failed) return { written: false, issues };
   const first = merge(cached.inventory);
   if (!first.changed) return { merge: first, written: false, issues };
+  if (!cached.cached) return write(hostId, store, first, issues, signal);
   const fresh = await store.load(hostId, signal, true);
   if (fresh.failed) return { written: false, issues: fresh.issue ? [...issues, fresh.issue] : issues };
   const final = merge(fresh.inventory);
   if (!final.changed) return { merge: final, written: false, issues };
-  const failure = await store.save(hostId, final.inventory, signal);
-  if (failure) issues.push(failure);
-  return { merge: final, written: failure === undefined, issues };
+  return write(hostId, store, final, issues, signal);
+}
+
+async function write(
+  hostId: string,
+  store: InventoryStore,
+  merged: MergeResult,
+  issues: Issue[],
+  signal?: AbortSignal,
+): Promise<{ merge: MergeResult; written: boolean; issues: Issue[] }> {
+  const failure = await store.save(hostId, merged.inventory, signal);
+  return { merge: merged, written: failure === undefined, issues: failure ? [...issues, failure] : issues };
 }
