@@ -7,7 +7,7 @@ import path from 'node:path';
 import { standardScenario, startSimulation, type Simulation, type SimTask } from '../../sim';
 import { gostatsSource } from '../../sim/sampleBodies';
 import type { Config } from '../../src/config/config';
-import type { CycleSummary } from '../../src/pipeline/collect';
+import type { CollectOptions, CollectorDeps, CycleSummary } from '../../src/pipeline/collect';
 import type { Issue, MetricValue } from '../../src/types';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
@@ -154,6 +154,23 @@ export function setProcessEnv(vars: Readonly<Record<string, string | undefined>>
  * require is a cold start.
  */
 export function startInProcessCollector(env: Readonly<Record<string, string>>): InProcessCollector {
+  return startCollector(env);
+}
+
+/** A cold-started collector (one warm container) whose dependencies a test may replace. */
+export interface Collector extends InProcessCollector {
+  readonly deps: CollectorDeps;
+  cycle(opts?: CollectOptions): Promise<CycleSummary>;
+}
+
+/**
+ * A cold start (fresh registry) that also returns the dependencies and lets `override` replace some of them
+ * (e.g. a service-metrics client with a short 429 back-off).
+ */
+export function startCollector(
+  env: Readonly<Record<string, string>>,
+  override: (deps: CollectorDeps) => Partial<CollectorDeps> = () => ({}),
+): Collector {
   const restoreEnv = setProcessEnv(env);
   const loaded: { runtime: Runtime; config: ConfigModule; pipeline: CollectModule; log: LogModule }[] = [];
   jest.isolateModules(() => {
@@ -176,11 +193,13 @@ export function startInProcessCollector(env: Readonly<Record<string, string>>): 
   const config = parsed.value;
   const logs: string[] = [];
   const logger = mods.log.createLogger({ level: 'debug', write: (line) => logs.push(line) });
-  const deps = mods.runtime.getCollectorDeps(config, config.mackerelApiKey, logger);
+  const base = mods.runtime.getCollectorDeps(config, config.mackerelApiKey, logger);
+  const deps: CollectorDeps = { ...base, ...override(base) };
   return {
     config,
+    deps,
     logs,
-    cycle: () => mods.pipeline.collect(config, deps),
+    cycle: (opts) => mods.pipeline.collect(config, deps, undefined, opts),
     close: () => {
       mods.runtime.closeCollectorDeps();
       restoreEnv();

@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Context } from 'aws-lambda';
 import { standardScenario, startSimulation, type SimTask, type SimTaskEvent, type Simulation, type TaskSpec } from '../../sim';
-import type { Config } from '../../src/config/config';
 import { INVENTORY_NAMESPACE, parseInventory, type Inventory } from '../../src/inventory/model';
-import type { CollectOptions, CollectorDeps, CycleSummary } from '../../src/pipeline/collect';
 import { lambdaContext } from '../handler/lambdaContext';
 import { CLI_PATH, E2E_API_KEY, REPO_ROOT, setProcessEnv, type CliRun } from './harness';
+
+export { startCollector, type Collector } from './harness';
 
 /** A child CLI run is killed after this long so a hang fails the test instead of the suite. */
 const CLI_KILL_AFTER_MS = 20_000;
@@ -148,64 +148,6 @@ export function startRefreshLambda(env: Readonly<Record<string, string | undefin
       logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.message === 'refresh summary'),
     close: () => {
       untap();
-      restoreEnv();
-    },
-  };
-}
-
-type Runtime = typeof import('../../src/runtime');
-type ConfigModule = typeof import('../../src/config/config');
-type CollectModule = typeof import('../../src/pipeline/collect');
-type LogModule = typeof import('../../src/log');
-
-/** A cold-started collector (one warm container) whose dependencies a test may replace. */
-export interface Collector {
-  readonly config: Config;
-  readonly deps: CollectorDeps;
-  readonly logs: string[];
-  cycle(opts?: CollectOptions): Promise<CycleSummary>;
-  close(): void;
-}
-
-/**
- * Like harness.ts's startInProcessCollector (fresh registry = cold start), but returns the dependencies and
- * lets `override` replace some of them (e.g. a service-metrics client with a short 429 back-off).
- */
-export function startCollector(
-  env: Readonly<Record<string, string>>,
-  override: (deps: CollectorDeps) => Partial<CollectorDeps> = () => ({}),
-): Collector {
-  const restoreEnv = setProcessEnv(env);
-  const loaded: { runtime: Runtime; config: ConfigModule; pipeline: CollectModule; log: LogModule }[] = [];
-  jest.isolateModules(() => {
-    /* eslint-disable @typescript-eslint/no-require-imports -- a fresh registry needs require inside isolateModules */
-    loaded.push({
-      runtime: require('../../src/runtime') as Runtime,
-      config: require('../../src/config/config') as ConfigModule,
-      pipeline: require('../../src/pipeline/collect') as CollectModule,
-      log: require('../../src/log') as LogModule,
-    });
-    /* eslint-enable @typescript-eslint/no-require-imports */
-  });
-  const mods = loaded[0];
-  if (!mods) throw new Error('isolateModules did not run');
-  const parsed = mods.config.loadConfig(env);
-  if (!parsed.ok) {
-    restoreEnv();
-    throw parsed.error;
-  }
-  const config = parsed.value;
-  const logs: string[] = [];
-  const logger = mods.log.createLogger({ level: 'debug', write: (line) => logs.push(line) });
-  const base = mods.runtime.getCollectorDeps(config, config.mackerelApiKey, logger);
-  const deps: CollectorDeps = { ...base, ...override(base) };
-  return {
-    config,
-    deps,
-    logs,
-    cycle: (opts) => mods.pipeline.collect(config, deps, undefined, opts),
-    close: () => {
-      mods.runtime.closeCollectorDeps();
       restoreEnv();
     },
   };
