@@ -1,7 +1,8 @@
-import { startSimulation, standardScenario } from '../sim';
-import { loadConfig } from '../src/config/config';
+import { startSimulation, standardScenario, type Simulation } from '../sim';
+import { loadConfig, type Config } from '../src/config/config';
 import { createLogger } from '../src/log';
-import { collect } from '../src/pipeline/collect';
+import { collect, type CollectorDeps } from '../src/pipeline/collect';
+import { refresh } from '../src/pipeline/refresh';
 import { closeCollectorDeps, getCollectorDeps } from '../src/runtime';
 import type { MetricValue } from '../src/types';
 
@@ -49,9 +50,43 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     write('\nwhat landed in Mackerel (latest value per metric), per host and task:');
     write(landedReport(sim.receiver.posted(), sim.instances().map((i) => ({ ...i, hostId: sim.receiver.hostByInstance(i.instanceId)?.id }))));
     write(`\ngraph definitions posted: ${sim.receiver.graphDefs().map((d) => d.name).join(', ')}`);
+    await deployment(sim, config, deps, write);
   } finally {
     closeCollectorDeps();
     await sim.stop();
+  }
+}
+
+/**
+ * A rolling deployment of service api, as ECS would do it: a new task starts on a new dynamic port, its ECS Task
+ * State Change event reaches the refresh path (the refresh Lambda's code), then an old task stops.
+ */
+async function deployment(sim: Simulation, config: Config, deps: CollectorDeps, write: (text: string) => void): Promise<void> {
+  const old = sim.tasks().find((t) => t.family === 'api' && t.lastStatus === 'RUNNING');
+  if (!old) return;
+  write('\ndeployment of service api: a new task starts, then an old one stops');
+  const started = await sim.startTask('prod', {
+    family: 'api',
+    service: 'api',
+    networkMode: 'bridge',
+    instance: 0,
+    kind: 'gostats',
+    containerPort: 8080,
+    labels: { 'mackerel.metrics.port': '{port}', 'mackerel.metrics.format': 'gostats' },
+  });
+  const eventFor = (arn: string) => sim.events().filter((e) => e.detail.taskArn === arn).at(-1);
+  const up = await refresh(config, deps, eventFor(started.arn));
+  write(`  RUNNING event, task ${started.id.slice(0, 8)} on host port ${started.hostPort}: ${up.action}, ${up.posted} values posted in ${up.durationMs} ms`);
+  const again = await refresh(config, deps, eventFor(started.arn));
+  write(`  the same event delivered again: ${again.action}`);
+  await sim.stopTask(old.arn);
+  const down = await refresh(config, deps, eventFor(old.arn));
+  write(`  STOPPED event, task ${old.id.slice(0, 8)}: ${down.action}`);
+  const hostId = sim.receiver.hostByInstance(started.instanceId ?? '')?.id ?? '';
+  const inventory = sim.receiver.metadata(hostId, 'ecs-tasks') as { tasks?: { service?: string; family: string; metricKey: string; containers: { hostPort?: number }[] }[] } | undefined;
+  write(`  inventory on host ${hostId} (metadata namespace ecs-tasks):`);
+  for (const t of inventory?.tasks ?? []) {
+    write(`    ${t.service ?? t.family}  key ${t.metricKey}  host ports ${t.containers.map((c) => c.hostPort ?? '-').join(',')}`);
   }
 }
 
