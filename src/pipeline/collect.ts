@@ -169,7 +169,7 @@ export async function collect(config: Config, deps: CollectorDeps, signal?: Abor
     samples: values.length,
     posted,
     graphDefs: config.dryRun ? defs.length : graphDefsPosted,
-    hosts: new Set(placed.map((p) => p.hostId)).size,
+    hosts: new Set(placement.placed.map((p) => p.hostId)).size,
     inventoriesWritten: inventory.written,
     serviceMetrics: service?.posted ?? 0,
     skipped,

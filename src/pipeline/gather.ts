@@ -47,7 +47,8 @@ export async function gather(
     scraped++;
     bytes += o.bytes;
     for (const v of o.values) out.values.push(v);
-    for (const meta of o.graphs) out.graphs.push({ prefix: o.target.prefix, meta });
+    // Graph definitions only for what lands on hosts (a Fargate target feeds service metrics alone).
+    if (placementOf.get(o.target.id)?.hostId !== undefined) for (const meta of o.graphs) out.graphs.push({ prefix: o.target.prefix, meta });
     for (const d of o.dropped) out.dropped[d.reason] = (out.dropped[d.reason] ?? 0) + d.count;
   }
   return { ...out, scraped, bytesScraped: bytes };
