@@ -23,8 +23,19 @@ export const INSTANCE_CACHE_TTL_MS = 10 * 60 * 1000;
 /** Calls in flight per stage: well under the ECS burst buckets (100 cluster reads, 50 task definition reads). */
 export const DEFAULT_DISCOVERY_CONCURRENCY = 5;
 
+/**
+ * RUNNING task descriptions are kept this long: what targets need (bindings, container instance, task definition,
+ * ENI) does not change during a task's life, and ListTasks(RUNNING) still says every cycle which tasks run. The
+ * expiry only refreshes what may change (tags). Without it a warm cycle of 10,000 tasks makes 100 DescribeTasks
+ * calls on top of 100 ListTasks pages: 200 reads of the 20/s cluster bucket, a 5 s floor (bench/README.md).
+ */
+export const TASK_CACHE_TTL_MS = 10 * 60 * 1000;
+/** Tasks cached per warm container (at 10 tasks per instance, 2,000 instances). */
+export const TASK_CACHE_ENTRIES = 20_000;
+
 /** The lookups a warm Lambda keeps between cycles. Create once at module scope. */
 export interface DiscoveryCaches {
+  readonly tasks: LruCache<string, EcsTask>;
   readonly taskDefinitions: LruCache<string, TaskDefinition>;
   readonly containerInstances: LruCache<string, ContainerInstance>;
   readonly instances: LruCache<string, Ec2Instance>;
@@ -34,6 +45,7 @@ export interface DiscoveryCaches {
 export function createDiscoveryCaches(options: { now?: () => number } = {}): DiscoveryCaches {
   const now = options.now ?? Date.now;
   return {
+    tasks: new LruCache({ maxEntries: TASK_CACHE_ENTRIES, ttlMs: TASK_CACHE_TTL_MS, now }),
     taskDefinitions: new LruCache({ maxEntries: TASK_DEFINITION_CACHE_ENTRIES, now }),
     containerInstances: new LruCache({ maxEntries: INSTANCE_CACHE_ENTRIES, ttlMs: INSTANCE_CACHE_TTL_MS, now }),
     instances: new LruCache({ maxEntries: INSTANCE_CACHE_ENTRIES, ttlMs: INSTANCE_CACHE_TTL_MS, now }),
@@ -99,18 +111,28 @@ export async function discoverCluster(cluster: string, deps: DiscoveryDeps): Pro
   const arns = distinct((await attempt(cluster, () => ecs.listTaskArns(cluster, signal))) ?? []);
 
   signal?.throwIfAborted();
-  const taskBatches = chunk(arns, DESCRIBE_TASKS_MAX);
+  const byArn = new Map<string, EcsTask>();
+  const taskBatches = chunk(fromCache(arns, deps.caches.tasks, byArn), DESCRIBE_TASKS_MAX);
   const described = await mapLimit(taskBatches, limit, (batch, i) =>
     attempt(`${cluster} DescribeTasks batch ${i + 1}/${taskBatches.length}`, () => ecs.describeTasks(cluster, batch, signal)),
   );
-  const byArn = new Map<string, EcsTask>();
   for (const answer of described) {
     if (!answer) continue;
     issues.push(...answer.failures);
-    // ListTasks(RUNNING) can still return tasks on their way down; only RUNNING ones have bindings.
-    for (const t of answer.tasks) if (t.lastStatus === 'RUNNING') byArn.set(t.taskArn, t);
+    // ListTasks(RUNNING) can still return tasks on their way up or down; only RUNNING ones have bindings, and
+    // only those are cached.
+    for (const t of answer.tasks) {
+      if (t.lastStatus !== 'RUNNING') continue;
+      byArn.set(t.taskArn, t);
+      deps.caches.tasks.set(t.taskArn, t);
+    }
   }
-  const snapshot = await describeTaskContext(cluster, [...byArn.values()], deps);
+  // Listed order, cached or not, so that the snapshot does not depend on what the cache held.
+  const listed = arns.flatMap((arn) => {
+    const t = byArn.get(arn);
+    return t ? [t] : [];
+  });
+  const snapshot = await describeTaskContext(cluster, listed, deps);
   return { ...snapshot, issues: [...issues, ...snapshot.issues] };
 }
 

@@ -84,6 +84,7 @@ async function applyChange(
   if (change.kind === 'stopped') {
     const ci = change.task.containerInstanceArn ? snapshot.containerInstances.get(change.task.containerInstanceArn) : undefined;
     deps.state.counters.forget(`${cluster}/${change.taskId}/`);
+    deps.caches.tasks.delete(change.taskArn);
     if (!ci) return { ...none, action: 'ignored', reason: 'no EC2 container instance: nothing to retire', failed, skipped };
     const hosts = await resolveHosts([{ ec2InstanceId: ci.ec2InstanceId }], deps, config.dryRun, signal);
     const host = hosts.get(ci.ec2InstanceId);

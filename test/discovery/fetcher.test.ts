@@ -107,6 +107,26 @@ describe('discoverCluster with the AWS adapters', () => {
     expect(resolveTargets(second, rules).targets).toHaveLength(10);
   });
 
+  it('describes on a warm cycle only the running tasks it has not described before', async () => {
+    // Prepare
+    const fake = fakeCluster();
+    const caches = createDiscoveryCaches();
+    const describedArns = () => fake.ecsMock.commandCalls(DescribeTasksCommand).flatMap((c) => c.args[0].input.tasks ?? []);
+    const first = await discoverCluster('prod', deps(fake, { caches }));
+    const afterFirst = describedArns().length;
+
+    // Act
+    const second = await discoverCluster('prod', deps(fake, { caches }));
+
+    // Assess: the cycle still lists every task, but describes only the one that was not RUNNING (not cached).
+    expect(fake.ecsMock.commandCalls(ListTasksCommand)).toHaveLength(2);
+    const again = describedArns().slice(afterFirst);
+    expect(again.length).toBeLessThan(afterFirst);
+    for (const arn of again) expect(first.tasks.some((t) => t.taskArn === arn)).toBe(false);
+    expect(second.tasks.map((t) => t.taskArn)).toEqual(first.tasks.map((t) => t.taskArn));
+    expect(resolveTargets(second, rules)).toEqual(resolveTargets(first, rules));
+  });
+
   it('asks EC2 with an instance-id filter and a page size, never with bare InstanceIds', async () => {
     // Prepare
     const fake = fakeCluster();
