@@ -1,33 +1,17 @@
 /**
- * Simulated ECS endpoint speaking AWS JSON 1.1, the protocol @aws-sdk/client-ecs uses (checked in its
- * dist-cjs: `AwsJson1_1Protocol`): `POST /`, `X-Amz-Target: AmazonEC2ContainerServiceV20141113.<Action>`,
- * `Content-Type: application/x-amz-json-1.1`. Errors are HTTP 4xx/5xx with `{"__type":"<Code>","message":…}`,
- * which the SDK turns into exceptions named after `__type`.
+ * Simulated ECS endpoint speaking AWS JSON 1.1 (sim/awsJson.ts), the protocol @aws-sdk/client-ecs uses (checked
+ * in its dist-cjs: `AwsJson1_1Protocol`), with `X-Amz-Target: AmazonEC2ContainerServiceV20141113.<Action>`.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AwsControl, hasSigV4, requestId } from './awsControl';
+import type { AwsControl } from './awsControl';
+import { AwsJsonError as EcsError, awsJsonHandler, type JsonInput as Input } from './awsJson';
 import type { SimWorld, TaskFilter } from './cluster';
-import { delay, listenHttp, readBody, type RunningServer } from './httpServer';
+import { listenHttp, type RunningServer } from './httpServer';
 
-const TARGET_PREFIX = 'AmazonEC2ContainerServiceV20141113.';
-const CONTENT_TYPE = 'application/x-amz-json-1.1';
 /** ListTasks `maxResults` range and default (ECS API reference). */
 const LIST_TASKS_MAX_RESULTS = 100;
 /** DescribeTasks and DescribeContainerInstances take at most 100 ARNs per call. */
 const DESCRIBE_MAX_ITEMS = 100;
 
-/** An error response in the JSON 1.1 error shape. */
-class EcsError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message);
-  }
-}
-
-type Input = Record<string, unknown>;
 type Action = (world: SimWorld, input: Input) => string;
 
 const ACTIONS: Record<string, Action> = {
@@ -39,47 +23,18 @@ const ACTIONS: Record<string, Action> = {
 
 /** Starts the ECS endpoint on 127.0.0.1 with an OS-chosen port. */
 export function startEcsServer(world: SimWorld, control: AwsControl): Promise<RunningServer> {
-  return listenHttp((req, res) => void handle(world, control, req, res));
-}
-
-async function handle(world: SimWorld, control: AwsControl, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const target = String(req.headers['x-amz-target'] ?? '');
-  const action = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
-  let status = 200;
-  let body: string;
-  try {
-    const raw = await readBody(req);
-    control.count(action || 'unknown');
-    await delay(control.latencyMs);
-    if (req.method !== 'POST') throw new EcsError('UnknownOperationException', 'Only POST is supported');
-    if (!hasSigV4(req)) throw new EcsError('MissingAuthenticationTokenException', 'Missing Authentication Token', 403);
-    const run = ACTIONS[action];
-    if (!run) throw new EcsError('UnknownOperationException', `Unknown operation ${target}`);
-    const injected = control.takeError(action);
-    if (injected) throw new EcsError(injected.code, injected.message, injected.status);
-    body = run(world, parseInput(raw));
-  } catch (e) {
-    const error = e instanceof EcsError ? e : new EcsError('ServerException', String(e), 500);
-    status = error.status;
-    body = JSON.stringify({ __type: error.code, message: error.message });
-  }
-  if (res.destroyed) return;
-  res.writeHead(status, {
-    'content-type': CONTENT_TYPE,
-    'content-length': Buffer.byteLength(body),
-    'x-amzn-requestid': requestId(),
-  });
-  res.end(body);
-}
-
-function parseInput(raw: string): Input {
-  try {
-    const parsed: unknown = raw.length === 0 ? {} : JSON.parse(raw);
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Input;
-  } catch {
-    // fall through to the same error as a non-object body
-  }
-  throw new EcsError('SerializationException', 'Start of structure or map found where not expected.');
+  const actions = Object.fromEntries(Object.entries(ACTIONS).map(([name, run]) => [name, (input: Input) => run(world, input)]));
+  return listenHttp(
+    awsJsonHandler(
+      {
+        targetPrefix: 'AmazonEC2ContainerServiceV20141113.',
+        actions,
+        serverErrorCode: 'ServerException',
+        notAnObjectMessage: 'Start of structure or map found where not expected.',
+      },
+      control,
+    ),
+  );
 }
 
 function clusterOf(world: SimWorld, input: Input): string {

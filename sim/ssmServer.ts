@@ -10,15 +10,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AwsControl, hasSigV4, requestId } from './awsControl';
+import { AwsControl } from './awsControl';
+import { AwsJsonError as SsmError, awsJsonHandler, type JsonInput as Input } from './awsJson';
 import { SIM_REGION } from './ecsShapes';
-import { delay, listenHttp, readBody, type RunningServer } from './httpServer';
+import { listenHttp, type RunningServer } from './httpServer';
 
-const TARGET_PREFIX = 'AmazonSSM.';
-const CONTENT_TYPE = 'application/x-amz-json-1.1';
 /** SendCommand InstanceIds: 1 to 50. TimeoutSeconds: 30 to 2,592,000. executionTimeout: 1 to 172,800. */
 const MAX_INSTANCES = 50;
 const STDOUT_MAX = 24_000;
@@ -50,11 +48,6 @@ export class SsmControl extends AwsControl {
   }
 }
 
-class SsmError extends Error {
-  constructor(readonly code: string, message: string, readonly status = 400) {
-    super(message);
-  }
-}
 
 interface Invocation {
   readonly commandId: string;
@@ -73,7 +66,6 @@ interface Invocation {
   child?: ChildProcess;
 }
 
-type Input = Record<string, unknown>;
 
 /**
  * Starts the SSM endpoint on 127.0.0.1. `addressOf` maps an instance id to its loopback address (undefined:
@@ -200,7 +192,9 @@ export async function startSsmServer(addressOf: (instanceId: string) => string |
   };
 
   const actions: Record<string, (input: Input) => string> = { SendCommand: sendCommand, GetCommandInvocation: getCommandInvocation };
-  const server = await listenHttp((req, res) => void handle(actions, control, req, res));
+  const server = await listenHttp(
+    awsJsonHandler({ targetPrefix: 'AmazonSSM.', actions, serverErrorCode: 'InternalServerError', notAnObjectMessage: 'Expected an object.' }, control),
+  );
   return {
     ...server,
     close: async () => {
@@ -210,33 +204,6 @@ export async function startSsmServer(addressOf: (instanceId: string) => string |
       await server.close();
     },
   };
-}
-
-async function handle(actions: Record<string, (input: Input) => string>, control: AwsControl, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const target = String(req.headers['x-amz-target'] ?? '');
-  const action = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
-  let status = 200;
-  let body: string;
-  try {
-    const raw = await readBody(req);
-    control.count(action || 'unknown');
-    await delay(control.latencyMs);
-    if (!hasSigV4(req)) throw new SsmError('MissingAuthenticationTokenException', 'Missing Authentication Token', 403);
-    const run = actions[action];
-    if (!run) throw new SsmError('UnknownOperationException', `Unknown operation ${target}`);
-    const injected = control.takeError(action);
-    if (injected) throw new SsmError(injected.code, injected.message, injected.status);
-    const input: unknown = raw.length === 0 ? {} : JSON.parse(raw);
-    if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new SsmError('SerializationException', 'Expected an object.');
-    body = run(input as Input);
-  } catch (e) {
-    const error = e instanceof SsmError ? e : new SsmError('InternalServerError', String(e), 500);
-    status = error.status;
-    body = JSON.stringify({ __type: error.code, message: error.message });
-  }
-  if (res.destroyed) return;
-  res.writeHead(status, { 'content-type': CONTENT_TYPE, 'content-length': Buffer.byteLength(body), 'x-amzn-requestid': requestId() });
-  res.end(body);
 }
 
 /** Keeps what the agent would return of a stream: all of it below `max` bytes, else max − 20 bytes + the suffix. */
