@@ -5,12 +5,11 @@
  * measured fit; the script's BEGIN line says how many characters the whole output needed.
  */
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { generatedScenario, startSimulation, type SampleKind, type SimTask } from '../sim';
+import { generatedScenario, ssmTargetOf, startSimulation, type SampleKind } from '../sim';
 import { createAwsSsmPort } from '../src/scrape/awsSsm';
 import { createSsmFetcher } from '../src/scrape/ssmFetcher';
 import { parseFramedOutput } from '../src/scrape/ssmFraming';
 import { INVOCATION_STDOUT_MAX_CHARS, OUTPUT_TRUNCATED_SUFFIX, type SsmPort } from '../src/scrape/ssmPort';
-import type { Target } from '../src/types';
 import { renderRows } from './table';
 
 /** The fit of one kind of body. */
@@ -27,29 +26,6 @@ export interface FitResult {
 }
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
-
-/** The target discovery resolves for a simulated bridge task in ssm mode. */
-function targetOf(t: SimTask): Target {
-  return {
-    id: `${t.cluster}/${t.id}/${t.container}:${t.containerPort}`,
-    cluster: t.cluster,
-    service: t.service,
-    family: t.family,
-    revision: t.revision,
-    taskId: t.id,
-    taskArn: t.arn,
-    containerName: t.container,
-    launchType: t.launchType,
-    networkMode: t.networkMode,
-    ec2InstanceId: t.instanceId,
-    address: '127.0.0.1',
-    port: t.hostPort,
-    containerPort: t.containerPort,
-    path: t.path,
-    format: t.kind === 'gostats' || t.kind === 'plugin' ? t.kind : 'prometheus',
-    prefix: t.kind,
-  };
-}
 
 /** Scrapes `perInstance` targets of each kind on one instance per kind and reports what fit. */
 export async function measureFit(kinds: readonly SampleKind[], perInstance: number): Promise<FitResult[]> {
@@ -77,7 +53,7 @@ export async function measureFit(kinds: readonly SampleKind[], perInstance: numb
     const fetcher = createSsmFetcher({ ssm: port, timeoutMs: 5000, maxBodyBytes: MAX_BODY_BYTES, pollIntervalMs: 100, maxPollIntervalMs: 500 });
     const tasks = sim.tasks();
     const okBytes = new Map<string, number[]>();
-    await fetcher.fetchEach(tasks.map(targetOf), (target, result) => {
+    await fetcher.fetchEach(tasks.map(ssmTargetOf), (target, result) => {
       if (result.ok) okBytes.set(target.ec2InstanceId ?? '', [...(okBytes.get(target.ec2InstanceId ?? '') ?? []), result.value.bytes]);
     });
     return kinds.map((kind, i) => {

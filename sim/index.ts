@@ -24,6 +24,7 @@ export type { AwsControl } from './awsControl';
 export type { SsmControl, SsmAgentState } from './ssmServer';
 export { drainingEvent, duplicateEvent, olderEvent, type SimTaskEvent, type SimTaskEventDetail } from './events';
 export { standardScenario, generatedScenario, type GeneratedScenarioOptions } from './scenarios';
+export { ssmTargetOf } from './ssmTarget';
 
 /** Default Mackerel API key of the receiver. */
 export const SIM_API_KEY = 'sim-api-key';

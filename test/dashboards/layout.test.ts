@@ -1,19 +1,8 @@
+import { randomSource } from '../../sim/sampleBodies';
 import { buildServiceDashboard } from '../../src/dashboards/build';
 import { GRID_COLUMNS, layoutWidgets, WIDGET_MAX_HEIGHT, WIDGET_MIN_SIZE, type WidgetKind, type WidgetRequest } from '../../src/dashboards/layout';
 import type { WidgetLayout } from '../../src/mackerel/dashboardClient';
 import { SAMPLE_INPUT } from './sample';
-
-/** mulberry32: a seeded generator so a failing case can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The first pair of overlapping boxes, checked pairwise (independent of how the layout was made). */
 function overlap(boxes: readonly WidgetLayout[]): [number, number] | undefined {
@@ -48,7 +37,7 @@ const KINDS: readonly WidgetKind[] = ['graph', 'value', 'markdown', 'alertStatus
 describe('dashboard layout', () => {
   it('never overlaps, stays on the 24-column grid and keeps every size within limits, for 0 to 120 widgets of any size', () => {
     // Prepare
-    const next = random(20260101);
+    const next = randomSource(20260101); // seeded (mulberry32), so a failing case can be replayed
     for (let count = 0; count <= 120; count++) {
       for (let round = 0; round < 5; round++) {
         const requests = Array.from({ length: count }, (): WidgetRequest => ({

@@ -91,17 +91,23 @@ export interface CliRun {
 
 /**
  * Runs `node bin/mackerel-ecs-collector.cjs <args>` with process.env plus `env` (an `undefined` value unsets a
- * variable). Asynchronous on purpose: the simulator serves from this process's event loop.
+ * variable), with `stdin` written to its standard input when given. Asynchronous on purpose: the simulator
+ * serves from this process's event loop.
  */
-export function runCli(args: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<CliRun> {
+export function runCli(args: readonly string[], env: Readonly<Record<string, string | undefined>>, stdin?: string): Promise<CliRun> {
   const childEnv: Record<string, string | undefined> = { ...process.env, ...env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_PATH, ...args], { cwd: REPO_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI_PATH, ...args], {
+      cwd: REPO_ROOT,
+      env: childEnv,
+      stdio: [stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    if (stdin !== undefined) child.stdin?.end(stdin);
     const killer = setTimeout(() => child.kill('SIGKILL'), CLI_KILL_AFTER_MS);
     child.on('error', (e) => {
       clearTimeout(killer);

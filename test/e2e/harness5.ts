@@ -1,9 +1,8 @@
 /**
  * Plumbing of the issue-5 end-to-end tests (refresh events, inventory, slot keys, service metrics,
- * dashboards): the refresh handler and the collector cold-started in-process, the CLI with stdin, and readers
- * of what the Mackerel receiver holds. harness.ts stays as it is; this file only adds.
+ * dashboards): the refresh handler cold-started in-process, event files, and readers of what the Mackerel
+ * receiver holds. The CLI and the in-process collector come from harness.ts.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,12 +10,9 @@ import type { Context } from 'aws-lambda';
 import { standardScenario, startSimulation, type SimTask, type SimTaskEvent, type Simulation, type TaskSpec } from '../../sim';
 import { INVENTORY_NAMESPACE, parseInventory, type Inventory } from '../../src/inventory/model';
 import { lambdaContext } from '../handler/lambdaContext';
-import { CLI_PATH, E2E_API_KEY, REPO_ROOT, setProcessEnv, type CliRun } from './harness';
+import { E2E_API_KEY, setProcessEnv } from './harness';
 
 export { startCollector, type Collector } from './harness';
-
-/** A child CLI run is killed after this long so a hang fails the test instead of the suite. */
-const CLI_KILL_AFTER_MS = 20_000;
 
 /** The `api` task of the standard scenario (gostats, bridge, instance #0, "::" binding, envoy sidecar). */
 export function apiSpec(): TaskSpec {
@@ -161,28 +157,3 @@ export function eventFile(event: unknown, name = 'event.json'): string {
   return file;
 }
 
-/**
- * Runs the CLI as a child process like harness.ts's runCli, with `stdin` written to its standard input.
- * Asynchronous on purpose: the simulator serves from this process's event loop.
- */
-export function runCliWithStdin(args: readonly string[], env: Readonly<Record<string, string | undefined>>, stdin?: string): Promise<CliRun> {
-  const childEnv: Record<string, string | undefined> = { ...process.env, ...env };
-  for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_PATH, ...args], { cwd: REPO_ROOT, env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.stdin.end(stdin ?? '');
-    const killer = setTimeout(() => child.kill('SIGKILL'), CLI_KILL_AFTER_MS);
-    child.on('error', (e) => {
-      clearTimeout(killer);
-      reject(e);
-    });
-    child.on('close', (code) => {
-      clearTimeout(killer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { duplicateEvent, type SimTask, type Simulation } from '../../sim';
 import type { RefreshSummary } from '../../src/pipeline/refresh';
 import { collectorEnv, E2E_API_KEY, hostIdOf, landed, runCli, startStandardSimulation, taskKey, type CliRun } from './harness';
-import { apiSpec, eventFile, eventOf, inventoryOf, runCliWithStdin } from './harness5';
+import { apiSpec, eventFile, eventOf, inventoryOf } from './harness5';
 
 const SCHEDULED_EVENT = path.join(__dirname, '..', 'handler', 'events', 'scheduled.json');
 
@@ -26,7 +26,7 @@ const env = (): Record<string, string> => collectorEnv(sim, { SCRAPE_TIMEOUT_MS:
 /** `refresh --event <file>` (or `--event -` with the event on stdin); the run is kept for the key check. */
 async function refresh(event: unknown, via: 'file' | 'stdin' = 'file'): Promise<CliRun> {
   const text = typeof event === 'string' ? event : JSON.stringify(event);
-  const run = via === 'file' ? await runCli(['refresh', '--event', eventFile(text)], env()) : await runCliWithStdin(['refresh', '--event', '-'], env(), text);
+  const run = via === 'file' ? await runCli(['refresh', '--event', eventFile(text)], env()) : await runCli(['refresh', '--event', '-'], env(), text);
   runs.push(run);
   return run;
 }

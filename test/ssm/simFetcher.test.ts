@@ -1,5 +1,5 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { startSimulation, type SimTask, type Simulation, type TaskSpec } from '../../sim';
+import { ssmTargetOf, startSimulation, type Simulation, type TaskSpec } from '../../sim';
 import { createAwsSsmPort } from '../../src/scrape/awsSsm';
 import type { ScrapeError } from '../../src/scrape/errors';
 import type { ScrapeBody } from '../../src/scrape/httpScraper';
@@ -7,32 +7,8 @@ import type { Result } from '../../src/result';
 import { ssmErrorCode } from '../../src/scrape/ssmErrors';
 import { createSsmFetcher } from '../../src/scrape/ssmFetcher';
 import type { SsmPort } from '../../src/scrape/ssmPort';
-import type { Target } from '../../src/types';
 
 const TIMEOUT_MS = 500;
-
-/** The target discovery resolves for a simulated task in ssm mode (loopback address, host port). */
-function targetOf(t: SimTask): Target {
-  return {
-    id: `${t.cluster}/${t.id}/${t.container}:${t.containerPort}`,
-    cluster: t.cluster,
-    service: t.service,
-    family: t.family,
-    revision: t.revision,
-    taskId: t.id,
-    taskArn: t.arn,
-    containerName: t.container,
-    launchType: t.launchType,
-    networkMode: t.networkMode,
-    ec2InstanceId: t.instanceId,
-    address: t.networkMode === 'awsvpc' ? t.address : '127.0.0.1',
-    port: t.hostPort,
-    containerPort: t.containerPort,
-    path: t.path,
-    format: t.kind === 'gostats' ? 'gostats' : t.kind === 'plugin' ? 'plugin' : 'prometheus',
-    prefix: t.family,
-  };
-}
 
 /** Numbers change between scrapes (counters rise, gostats lists each GC pause); the rest must be identical. */
 const shape = (body: string): string => body.replace(/-?\d+(\.\d+)?(e[+-]?\d+)?/g, 'N').replace(/\[N(,N)*\]/g, '[N]');
@@ -99,7 +75,7 @@ describe('ssm fetcher end to end: real SSMClient, simulated SSM running the scri
     const results = new Map<string, Result<ScrapeBody, ScrapeError>[]>();
 
     // Act
-    await fetcher.fetchEach(tasks.map(targetOf), (t, r) => results.set(t.family, [...(results.get(t.family) ?? []), r]));
+    await fetcher.fetchEach(tasks.map(ssmTargetOf), (t, r) => results.set(t.family, [...(results.get(t.family) ?? []), r]));
 
     // Assess
     expect([...results.values()].every((r) => r.length === 1)).toBe(true);
@@ -131,7 +107,7 @@ describe('ssm fetcher end to end: real SSMClient, simulated SSM running the scri
     const results: Result<ScrapeBody, ScrapeError>[] = [];
 
     // Act
-    await fetcher.fetchEach(stuck.map(targetOf), (_t, r) => results.push(r));
+    await fetcher.fetchEach(stuck.map(ssmTargetOf), (_t, r) => results.push(r));
 
     // Assess
     const message = `SSM command TimedOut (Execution Timed Out) on ${stuck[0]?.instanceId}`;
