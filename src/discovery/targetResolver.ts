@@ -30,7 +30,7 @@ export function isCandidateTaskDefinition(td: TaskDefinition, rules: readonly Ta
 }
 
 /** `service:api` → `api`; `family:…` (standalone task) → undefined. */
-function serviceOf(task: EcsTask): string | undefined {
+export function serviceOf(task: EcsTask): string | undefined {
   const prefix = 'service:';
   return task.group?.startsWith(prefix) ? task.group.slice(prefix.length) : undefined;
 }

@@ -1,6 +1,6 @@
 import type { Config } from '../config/config';
 import { discoverCluster } from '../discovery/fetcher';
-import { isCandidateTaskDefinition, resolveTargets } from '../discovery/targetResolver';
+import { isCandidateTaskDefinition, resolveTargets, serviceOf } from '../discovery/targetResolver';
 import type { RunningTask } from '../service/aggregate';
 import type { Issue, Target } from '../types';
 import type { CollectorDeps } from './collect';
@@ -32,7 +32,7 @@ export async function discoverTargets(
       fargate: config.mackerelService !== undefined && config.scrapeMode === 'direct',
     });
     for (const task of snapshot.tasks) {
-      const service = task.group?.startsWith('service:') ? task.group.slice('service:'.length) : undefined;
+      const service = serviceOf(task);
       const family = snapshot.taskDefinitions.get(task.taskDefinitionArn)?.family ?? familyFromArn(task.taskDefinitionArn);
       running.push({ cluster, ...(service ? { service } : {}), family, taskId: task.taskId });
     }
