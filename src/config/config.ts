@@ -25,6 +25,8 @@ export interface Config {
   readonly scrapeTimeoutMs: number;
   readonly scrapeConcurrency: number;
   readonly maxBodyBytes: number;
+  /** MAX_INFLIGHT_BYTES: body bytes all concurrent scrapes may hold together until parsed (see {@link defaultMaxInflightBytes}). */
+  readonly maxInflightBytes: number;
   readonly dryRun: boolean;
   readonly allowedCidrs: readonly Cidr[];
   readonly logLevel: LogLevel;
@@ -42,7 +44,26 @@ export const DEFAULTS = {
   // Lambda's 1,024 file descriptors (no keep-alive, so none linger).
   SCRAPE_CONCURRENCY: 256,
   MAX_BODY_BYTES: 4 * 1024 * 1024,
+  /** MAX_INFLIGHT_BYTES when the function's memory is unknown (the CLI): 25% of Lambda's 1,024 MB default. */
+  MAX_INFLIGHT_BYTES: 256 * 1024 * 1024,
+  /** Share of AWS_LAMBDA_FUNCTION_MEMORY_SIZE that MAX_INFLIGHT_BYTES defaults to. */
+  MAX_INFLIGHT_SHARE_OF_MEMORY: 0.25,
 } as const;
+
+const MIB = 1024 * 1024;
+
+/**
+ * The default of MAX_INFLIGHT_BYTES: 25% of the function's memory when Lambda states it
+ * (AWS_LAMBDA_FUNCTION_MEMORY_SIZE, in MB, which Lambda means as MiB: 1,024 gives 256 MiB), otherwise
+ * 256 MiB. A quarter, because a body costs about twice its bytes at its peak (the received chunks, then
+ * the decoded string) and the process needs about 170 MiB besides (Node, the AWS SDK, the pipeline); the
+ * rest is headroom. A value Lambda would never set (not a whole number of MB from 128) is ignored.
+ */
+export function defaultMaxInflightBytes(functionMemoryMb: string | undefined): number {
+  const mb = Number(functionMemoryMb?.trim());
+  if (functionMemoryMb === undefined || !Number.isSafeInteger(mb) || mb < 128) return DEFAULTS.MAX_INFLIGHT_BYTES;
+  return Math.floor(mb * MIB * DEFAULTS.MAX_INFLIGHT_SHARE_OF_MEMORY);
+}
 
 const trimmed = z
   .string()
@@ -121,6 +142,18 @@ const schema = z.object({
   SCRAPE_TIMEOUT_MS: intIn('SCRAPE_TIMEOUT_MS', 50, 60_000, DEFAULTS.SCRAPE_TIMEOUT_MS),
   SCRAPE_CONCURRENCY: intIn('SCRAPE_CONCURRENCY', 1, 1024, DEFAULTS.SCRAPE_CONCURRENCY),
   MAX_BODY_BYTES: intIn('MAX_BODY_BYTES', 1024, 64 * 1024 * 1024, DEFAULTS.MAX_BODY_BYTES),
+  // Unset: derived from AWS_LAMBDA_FUNCTION_MEMORY_SIZE in loadConfig (defaultMaxInflightBytes).
+  MAX_INFLIGHT_BYTES: trimmed.transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < MIB || n > 64 * 1024 * MIB) {
+      ctx.addIssue({ code: 'custom', message: `MAX_INFLIGHT_BYTES: expected an integer from ${MIB} (1 MiB) to ${64 * 1024 * MIB} (64 GiB), got "${v}"` });
+      return z.NEVER;
+    }
+    return n;
+  }),
+  // Set by Lambda, read only for the default above.
+  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: z.string().optional(),
   DRY_RUN: bool('DRY_RUN'),
   ALLOWED_CIDRS: trimmed.transform((v, ctx) => {
     const parsed = parseCidrs(v ?? DEFAULT_ALLOWED_CIDRS);
@@ -174,6 +207,7 @@ export function loadConfig(
       scrapeTimeoutMs: e.SCRAPE_TIMEOUT_MS,
       scrapeConcurrency: e.SCRAPE_CONCURRENCY,
       maxBodyBytes: e.MAX_BODY_BYTES,
+      maxInflightBytes: e.MAX_INFLIGHT_BYTES ?? defaultMaxInflightBytes(e.AWS_LAMBDA_FUNCTION_MEMORY_SIZE),
       dryRun,
       allowedCidrs: Object.freeze(e.ALLOWED_CIDRS),
       logLevel: e.LOG_LEVEL,

@@ -1,20 +1,31 @@
 /**
- * EcsPort on @aws-sdk/client-ecs v3. Thin: one SDK call per method, mapping in ecsMapping.ts, errors through
- * toDiscoveryError. Region and endpoint come from the SDK's own configuration (AWS_REGION,
- * AWS_ENDPOINT_URL_ECS), which is how tests and the simulator redirect it; this module never reads process.env.
+ * EcsPort on @aws-sdk/client-ecs v3. Thin: one SDK call per method (ListTasks: per page, at most
+ * LIST_TASKS_MAX_PAGES), each bounded by withCallTimeout, mapping in ecsMapping.ts, errors through
+ * toDiscoveryError. Region and endpoint come from the SDK's own configuration (AWS_REGION, AWS_ENDPOINT_URL_ECS),
+ * which is how tests and the simulator redirect it; this module never reads process.env.
  */
 import {
   DescribeContainerInstancesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
-  paginateListTasks,
+  ListTasksCommand,
+  type Failure,
 } from '@aws-sdk/client-ecs';
+import { CriticalError } from '../errors';
 import type { Issue } from '../types';
-import { DiscoveryError, toDiscoveryError } from './errors';
+import { AWS_CALL_TIMEOUT_MS, AWS_REQUEST_HANDLER_OPTIONS, withCallTimeout } from '../util/awsCall';
+import { followPages } from '../util/pages';
+import { ClusterNotFoundError, DiscoveryError, toDiscoveryError } from './errors';
 import { mapContainerInstance, mapFailure, mapTask, mapTaskDefinition } from './ecsMapping';
 import type { ContainerInstance, EcsTask } from './model';
-import { DESCRIBE_CONTAINER_INSTANCES_MAX, DESCRIBE_TASKS_MAX, LIST_TASKS_PAGE_SIZE, type EcsPort } from './ports';
+import {
+  DESCRIBE_CONTAINER_INSTANCES_MAX,
+  DESCRIBE_TASKS_MAX,
+  LIST_TASKS_MAX_PAGES,
+  LIST_TASKS_PAGE_SIZE,
+  type EcsPort,
+} from './ports';
 
 /** Standard retry mode, 3 attempts: jittered back-off on ThrottlingException and 5xx (reference §3). */
 const SDK_MAX_ATTEMPTS = 3;
@@ -23,48 +34,67 @@ let defaultClient: ECSClient | undefined;
 
 /** The module's one ECSClient, built on first use and reused by every warm invocation. */
 function getDefaultClient(): ECSClient {
-  defaultClient ??= new ECSClient({ maxAttempts: SDK_MAX_ATTEMPTS, retryMode: 'standard' });
+  defaultClient ??= new ECSClient({ maxAttempts: SDK_MAX_ATTEMPTS, retryMode: 'standard', requestHandler: AWS_REQUEST_HANDLER_OPTIONS });
   return defaultClient;
 }
 
-/** Sends one command, turning whatever it throws into a CollectorError (see errors.ts). */
-async function sendMapped<T>(send: () => Promise<T>, cluster: string | undefined, action: string): Promise<T> {
-  try {
-    return await send();
-  } catch (e) {
-    throw toDiscoveryError(e, cluster, action);
-  }
+/** Knobs for tests; production uses the defaults. */
+export interface AwsEcsPortOptions {
+  /** Bound on one `send()`, retries included; default {@link AWS_CALL_TIMEOUT_MS}. */
+  readonly callTimeoutMs?: number;
 }
 
 function assertBatch(action: string, cluster: string, n: number, max: number): void {
   if (n > max) throw new DiscoveryError(cluster, action, `${n} ARNs in one call; the API takes at most ${max}`);
 }
 
+/**
+ * DescribeTasks on a cluster that does not exist may answer with a failure for the cluster itself (its name or
+ * ARN, reason MISSING) instead of throwing ClusterNotFoundException; either way the cluster is missing.
+ */
+function isMissingCluster(cluster: string, f: Failure): boolean {
+  return f.reason === 'MISSING' && f.arn !== undefined && (f.arn === cluster || f.arn.includes(':cluster/'));
+}
+
 /** Builds the ECS port; pass a client to override the module-scope default (tests, other Regions). */
-export function createAwsEcsPort(client: ECSClient = getDefaultClient()): EcsPort {
+export function createAwsEcsPort(client: ECSClient = getDefaultClient(), options: AwsEcsPortOptions = {}): EcsPort {
+  const timeoutMs = options.callTimeoutMs ?? AWS_CALL_TIMEOUT_MS;
+
+  /** Sends one command within the call timeout, turning whatever it throws into a CollectorError (errors.ts). */
+  const send = async <T>(action: string, cluster: string | undefined, signal: AbortSignal | undefined, call: (s: AbortSignal) => Promise<T>): Promise<T> => {
+    try {
+      return await withCallTimeout(timeoutMs, signal, call);
+    } catch (e) {
+      throw toDiscoveryError(e, cluster, action);
+    }
+  };
+
   return {
     async listTaskArns(cluster, signal) {
       const arns: string[] = [];
       try {
-        const pages = paginateListTasks(
-          { client, pageSize: LIST_TASKS_PAGE_SIZE },
-          { cluster, desiredStatus: 'RUNNING' },
-          { abortSignal: signal },
-        );
-        for await (const page of pages) arns.push(...(page.taskArns ?? []));
+        const outcome = await followPages('ListTasks', LIST_TASKS_MAX_PAGES, async (nextToken) => {
+          const page = await send('ListTasks', cluster, signal, (s) =>
+            client.send(new ListTasksCommand({ cluster, desiredStatus: 'RUNNING', maxResults: LIST_TASKS_PAGE_SIZE, nextToken }), { abortSignal: s }),
+          );
+          arns.push(...(page.taskArns ?? []));
+          return page.nextToken;
+        });
+        return { items: arns, issues: outcome.complete ? [] : [{ target: cluster, reason: outcome.reason }] };
       } catch (e) {
-        throw toDiscoveryError(e, cluster, 'ListTasks');
+        // A later page that fails keeps the earlier ones: a partial listing scrapes what it found.
+        if (arns.length === 0 || e instanceof CriticalError || signal?.aborted) throw e;
+        const reason = e instanceof Error ? e.message : String(e);
+        return { items: arns, issues: [{ target: cluster, reason: `${reason}; listing stopped after ${arns.length} tasks` }] };
       }
-      return arns;
     },
 
     async describeTasks(cluster, arns, signal) {
       assertBatch('DescribeTasks', cluster, arns.length, DESCRIBE_TASKS_MAX);
-      const out = await sendMapped(
-        () => client.send(new DescribeTasksCommand({ cluster, tasks: [...arns], include: ['TAGS'] }), { abortSignal: signal }),
-        cluster,
-        'DescribeTasks',
+      const out = await send('DescribeTasks', cluster, signal, (s) =>
+        client.send(new DescribeTasksCommand({ cluster, tasks: [...arns], include: ['TAGS'] }), { abortSignal: s }),
       );
+      if ((out.failures ?? []).some((f) => isMissingCluster(cluster, f))) throw new ClusterNotFoundError(cluster, 'DescribeTasks');
       const tasks: EcsTask[] = [];
       const failures: Issue[] = (out.failures ?? []).map((f) => mapFailure('DescribeTasks', f));
       for (const t of out.tasks ?? []) {
@@ -77,10 +107,8 @@ export function createAwsEcsPort(client: ECSClient = getDefaultClient()): EcsPor
 
     async describeTaskDefinition(arn, signal) {
       // Task definitions are account-wide, not per cluster: the error names no cluster.
-      const out = await sendMapped(
-        () => client.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }), { abortSignal: signal }),
-        undefined,
-        'DescribeTaskDefinition',
+      const out = await send('DescribeTaskDefinition', undefined, signal, (s) =>
+        client.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }), { abortSignal: s }),
       );
       const mapped = mapTaskDefinition(out.taskDefinition);
       if (!mapped.ok) throw new DiscoveryError(undefined, 'DescribeTaskDefinition', mapped.error);
@@ -89,10 +117,8 @@ export function createAwsEcsPort(client: ECSClient = getDefaultClient()): EcsPor
 
     async describeContainerInstances(cluster, arns, signal) {
       assertBatch('DescribeContainerInstances', cluster, arns.length, DESCRIBE_CONTAINER_INSTANCES_MAX);
-      const out = await sendMapped(
-        () => client.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: [...arns] }), { abortSignal: signal }),
-        cluster,
-        'DescribeContainerInstances',
+      const out = await send('DescribeContainerInstances', cluster, signal, (s) =>
+        client.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: [...arns] }), { abortSignal: s }),
       );
       const instances: ContainerInstance[] = [];
       const failures: Issue[] = (out.failures ?? []).map((f) => mapFailure('DescribeContainerInstances', f));

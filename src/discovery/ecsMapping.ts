@@ -31,20 +31,43 @@ export function mapFailure(action: string, f: Failure): Issue {
   return { target: f.arn ?? '(no arn)', reason: `${action} failure: ${f.reason ?? 'no reason given'}${detail}` };
 }
 
-function mapBindings(c: Container): NetworkBindingInfo[] {
+/** TCP ports are 1..65535; `hostPort: 0` in a definition means "ephemeral", but a running binding has a real one. */
+export const MIN_PORT = 1;
+export const MAX_PORT = 65_535;
+
+/** Whether `n` can be a TCP port a running task listens on. */
+export function isPort(n: number): boolean {
+  return Number.isInteger(n) && n >= MIN_PORT && n <= MAX_PORT;
+}
+
+/**
+ * The container's bindings, deduplicated on `hostPort`, and why the others were left out. A binding whose
+ * ports are not integers in 1..65535 never comes from ECS itself, but events can be forged or corrupted: kept, it
+ * would become a target on a port that cannot exist and be written to the inventory, whose reader (and every
+ * cold start after it) would then refuse the host's whole document.
+ */
+function mapBindings(c: Container): { bindings: NetworkBindingInfo[]; rejected: string[] } {
   const byHostPort = new Map<number, NetworkBindingInfo>();
+  const rejected: string[] = [];
   for (const b of c.networkBindings ?? []) {
     // Port-range bindings carry containerPortRange/hostPortRange instead; they cannot be a metrics port.
     if (typeof b.containerPort !== 'number' || typeof b.hostPort !== 'number') continue;
+    const bad = [['containerPort', b.containerPort] as const, ['hostPort', b.hostPort] as const].filter(([, n]) => !isPort(n));
+    if (bad.length > 0) {
+      const what = bad.map(([field, n]) => `${field} ${n}`).join(' and ');
+      rejected.push(`container ${c.name ?? '(no name)'}: network binding ignored, ${what} is not a port (an integer in ${MIN_PORT}..${MAX_PORT})`);
+      continue;
+    }
     if (!byHostPort.has(b.hostPort)) byHostPort.set(b.hostPort, { containerPort: b.containerPort, hostPort: b.hostPort });
   }
-  return [...byHostPort.values()];
+  return { bindings: [...byHostPort.values()], rejected };
 }
 
-function mapContainer(c: Container): Result<EcsContainer, string> {
+function mapContainer(c: Container): Result<{ container: EcsContainer; rejected: string[] }, string> {
   if (!c.name) return err('a container without name');
   const ip = c.networkInterfaces?.find((n) => n.privateIpv4Address)?.privateIpv4Address;
-  return ok({ name: c.name, networkBindings: mapBindings(c), ...(ip ? { privateIpv4Address: ip } : {}) });
+  const { bindings, rejected } = mapBindings(c);
+  return ok({ container: { name: c.name, networkBindings: bindings, ...(ip ? { privateIpv4Address: ip } : {}) }, rejected });
 }
 
 function eniAddress(t: Task): string | undefined {
@@ -64,8 +87,23 @@ function launchTypeOf(t: Task): Result<LaunchType, string> {
   return ok(lt as LaunchType);
 }
 
-/** Maps one DescribeTasks task, or says which field is missing. */
+/** A mapped task and what was left out of it (each a reason naming the task), for the caller to report. */
+export interface MappedTask {
+  readonly task: EcsTask;
+  readonly skipped: readonly Issue[];
+}
+
+/** Maps one DescribeTasks task, or says which field is missing; bindings that are not ports are dropped. */
 export function mapTask(t: Task): Result<EcsTask, Issue> {
+  const mapped = mapTaskReporting(t);
+  return mapped.ok ? ok(mapped.value.task) : mapped;
+}
+
+/**
+ * {@link mapTask}, also saying what it left out: network bindings whose ports are not integers in 1..65535.
+ * Shared by DescribeTasks and task state change events, so both drop the same bindings for the same reason.
+ */
+export function mapTaskReporting(t: Task): Result<MappedTask, Issue> {
   const fail = (what: string): Result<never, Issue> => err({ target: t.taskArn ?? '(no taskArn)', reason: `DescribeTasks returned ${what}` });
   if (!t.taskArn) return fail('a task without taskArn');
   if (!t.taskDefinitionArn) return fail('a task without taskDefinitionArn');
@@ -73,15 +111,17 @@ export function mapTask(t: Task): Result<EcsTask, Issue> {
   const launchType = launchTypeOf(t);
   if (!launchType.ok) return fail(launchType.error);
   const containers: EcsContainer[] = [];
+  const skipped: Issue[] = [];
   for (const c of t.containers ?? []) {
     const mapped = mapContainer(c);
     if (!mapped.ok) return fail(mapped.error);
-    containers.push(mapped.value);
+    containers.push(mapped.value.container);
+    for (const reason of mapped.value.rejected) skipped.push({ target: t.taskArn, reason });
   }
   const tags: Record<string, string> = {};
   for (const tag of t.tags ?? []) if (tag.key) tags[tag.key] = tag.value ?? '';
   const eni = eniAddress(t);
-  return ok({
+  const task: EcsTask = {
     taskArn: t.taskArn,
     taskId: arnId(t.taskArn),
     taskDefinitionArn: t.taskDefinitionArn,
@@ -94,7 +134,8 @@ export function mapTask(t: Task): Result<EcsTask, Issue> {
     ...(t.desiredStatus ? { desiredStatus: t.desiredStatus } : {}),
     ...(t.group ? { group: t.group } : {}),
     ...(eni ? { eniAddress: eni } : {}),
-  });
+  };
+  return ok({ task, skipped });
 }
 
 function mapContainerDefinition(c: ContainerDefinition): Result<ContainerDefinitionInfo, string> {

@@ -1,7 +1,8 @@
 /**
- * Discovery errors. Following the ecsobserver precedent, AccessDenied and an unknown cluster stop the cycle
- * (nothing useful can come of retrying every minute until someone fixes IAM or the config); every other failure
- * of a single call is reported as an Issue and discovery goes on with what it has.
+ * Discovery errors. Following the ecsobserver precedent, AccessDenied stops the cycle (nothing useful can come of
+ * retrying every minute until someone fixes IAM); an unknown cluster stops that cluster's discovery, and the cycle
+ * only when it is the last one. Every other failure of a single call, a timeout included, is reported as an Issue
+ * and discovery goes on with what it has.
  */
 import { CollectorError, CriticalError, describeError } from '../errors';
 
@@ -34,15 +35,28 @@ export class AccessDeniedError extends CriticalError {
   }
 }
 
-/** The configured cluster does not exist in this account and Region. */
+/**
+ * A configured cluster does not exist in this account and Region. Discovery reports it as an issue for that
+ * cluster and goes on with the others; only when no configured cluster exists does it stop the cycle
+ * ({@link ClusterNotFoundError.ofAll}).
+ */
 export class ClusterNotFoundError extends CriticalError {
   override readonly name = 'ClusterNotFoundError';
   constructor(
     readonly cluster: string | undefined,
     readonly action: string,
     options?: ErrorOptions,
+    message = `cluster ${cluster ?? '(unknown)'} not found (${action}): check ECS_CLUSTERS and AWS_REGION`,
   ) {
-    super(`cluster ${cluster ?? '(unknown)'} not found (${action}): check ECS_CLUSTERS and AWS_REGION`, options);
+    super(message, options);
+  }
+
+  /** The cycle's error when every configured cluster is missing: the one error, or one naming them all. */
+  static ofAll(missing: readonly [ClusterNotFoundError, ...ClusterNotFoundError[]]): ClusterNotFoundError {
+    const [first] = missing;
+    if (missing.length === 1) return first;
+    const names = missing.map((e) => `${e.cluster ?? '(unknown)'} (${e.action})`).join(', ');
+    return new ClusterNotFoundError(undefined, first.action, { cause: first }, `no configured cluster was found: ${names}: check ECS_CLUSTERS and AWS_REGION`);
   }
 }
 

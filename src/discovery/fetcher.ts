@@ -3,9 +3,9 @@
  * uncached ARN) → DescribeContainerInstances (uncached, chunks of 100) → EC2 DescribeInstances (uncached).
  * Container and EC2 instances are looked up only for tasks that can yield a target, and EC2 only in direct mode.
  *
- * Partial failure is data: a failed call becomes an Issue and discovery goes on with the rest (its tasks are
- * then skipped with a reason by the resolver). Only CriticalErrors (AccessDenied, unknown cluster) and an
- * aborted signal (the invocation's deadline) are thrown.
+ * Partial failure is data: a failed or timed-out call, or a listing cut short, becomes an Issue and discovery goes
+ * on with the rest (its tasks are then skipped with a reason by the resolver). Only CriticalErrors (AccessDenied,
+ * unknown cluster) and an aborted signal (the invocation's deadline) are thrown.
  */
 import { CollectorError, CriticalError, describeError } from '../errors';
 import type { Issue } from '../types';
@@ -108,7 +108,9 @@ export async function discoverCluster(cluster: string, deps: DiscoveryDeps): Pro
   const attempt = attempter(issues, signal);
 
   signal?.throwIfAborted();
-  const arns = distinct((await attempt(cluster, () => ecs.listTaskArns(cluster, signal))) ?? []);
+  const listed = await attempt(cluster, () => ecs.listTaskArns(cluster, signal));
+  issues.push(...(listed?.issues ?? []));
+  const arns = distinct(listed?.items ?? []);
 
   signal?.throwIfAborted();
   const byArn = new Map<string, EcsTask>();
@@ -128,11 +130,11 @@ export async function discoverCluster(cluster: string, deps: DiscoveryDeps): Pro
     }
   }
   // Listed order, cached or not, so that the snapshot does not depend on what the cache held.
-  const listed = arns.flatMap((arn) => {
+  const running = arns.flatMap((arn) => {
     const t = byArn.get(arn);
     return t ? [t] : [];
   });
-  const snapshot = await describeTaskContext(cluster, listed, deps);
+  const snapshot = await describeTaskContext(cluster, running, deps);
   return { ...snapshot, issues: [...issues, ...snapshot.issues] };
 }
 
@@ -192,9 +194,11 @@ export async function describeTaskContext(cluster: string, tasks: readonly EcsTa
     const ids = distinct(needIp.map((t) => (t.containerInstanceArn ? containerInstances.get(t.containerInstanceArn)?.ec2InstanceId : undefined)));
     const idBatches = chunk(fromCache(ids, caches.instances, instances), EC2_INSTANCE_ID_FILTER_MAX);
     await mapLimit(idBatches, limit, async (batch, i) => {
-      const found = await attempt(`${cluster} DescribeInstances batch ${i + 1}/${idBatches.length}`, () => ec2.describeInstances(batch, signal));
+      const label = `${cluster} DescribeInstances batch ${i + 1}/${idBatches.length}`;
+      const found = await attempt(label, () => ec2.describeInstances(batch, signal));
       if (!found) return;
-      for (const inst of found) {
+      issues.push(...found.issues.map((issue) => ({ ...issue, target: label })));
+      for (const inst of found.items) {
         caches.instances.set(inst.instanceId, inst);
         instances.set(inst.instanceId, inst);
       }

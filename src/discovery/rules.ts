@@ -3,19 +3,21 @@
  * `docker ps --filter name=…` case). A JSON array such as
  * `[{"family":"api-.*","container":"app","port":8080,"format":"gostats","path":"/stats","prefix":"gostats"}]`.
  *
- * Patterns are JavaScript regular expressions that must match the WHOLE family / container name (compiled as
+ * Patterns are regular expressions in RE2 syntax (src/util/namePattern.ts: linear time, so a family name cannot
+ * hang the cycle; no lookaround or backreferences) that must match the WHOLE family / container name (as
  * `^(?:pattern)$`), so `api` does not also catch `api-canary`; write `api.*` for a prefix match. At least one of
  * `family` and `container` is required; when both are given both must match. Unknown keys are refused (typo
  * protection), and every problem is reported with its rule index. The compiled rules are what the resolver runs.
  */
 import { err, ok, type Result } from '../result';
 import type { MetricFormat } from '../types';
+import { compileNamePattern, type NamePattern } from '../util/namePattern';
 import { checkFormat, checkPath, checkPort, checkPrefix } from './endpoint';
 
 /** One compiled rule. */
 export interface TargetRule {
-  readonly familyPattern?: RegExp;
-  readonly containerPattern?: RegExp;
+  readonly familyPattern?: NamePattern;
+  readonly containerPattern?: NamePattern;
   readonly port: number;
   readonly format?: MetricFormat;
   readonly path?: string;
@@ -24,18 +26,15 @@ export interface TargetRule {
 
 const ALLOWED_KEYS = ['family', 'container', 'port', 'format', 'path', 'prefix'] as const;
 
-function compilePattern(where: string, value: unknown, problems: string[]): RegExp | undefined {
+function compilePattern(where: string, value: unknown, problems: string[]): NamePattern | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value === '') {
     problems.push(`${where} must be a non-empty string (a regular expression)`);
     return undefined;
   }
-  try {
-    return new RegExp(`^(?:${value})$`);
-  } catch (e) {
-    problems.push(`${where} ${JSON.stringify(value)} is not a valid regular expression: ${e instanceof Error ? e.message : String(e)}`);
-    return undefined;
-  }
+  const compiled = compileNamePattern(value);
+  if (!compiled.ok) problems.push(`${where} ${JSON.stringify(value)} is not a valid regular expression: ${compiled.error}`);
+  return compiled.ok ? compiled.value : undefined;
 }
 
 function optionalString<T>(where: string, value: unknown, check: (v: string) => Result<T, string>, problems: string[]): T | undefined {

@@ -1,29 +1,45 @@
 import type { Config } from '../config/config';
+import { ClusterNotFoundError } from '../discovery/errors';
 import { discoverCluster } from '../discovery/fetcher';
+import type { ClusterSnapshot } from '../discovery/model';
 import { isCandidateTaskDefinition, resolveTargets, serviceOf } from '../discovery/targetResolver';
 import type { RunningTask } from '../service/aggregate';
 import type { Issue, Target } from '../types';
 import type { CollectorDeps } from './collect';
 
-/** Step 1 of the cycle alone: the targets every configured cluster resolves to, and what was skipped. */
+/**
+ * Step 1 of the cycle alone: the targets every configured cluster resolves to, and what was skipped. A cluster
+ * that does not exist is a failure for that cluster and the others are still discovered; only when no configured
+ * cluster exists is the ClusterNotFoundError thrown (critical: the configuration or Region is wrong).
+ */
 export async function discoverTargets(
   config: Config,
   deps: Pick<CollectorDeps, 'ecs' | 'ec2' | 'caches' | 'logger'>,
   signal?: AbortSignal,
-): Promise<{ targets: Target[]; skipped: Issue[]; failed: Issue[]; running: RunningTask[] }> {
+): Promise<{ targets: Target[]; skipped: Issue[]; failed: Issue[]; running: RunningTask[]; missingClusters: string[] }> {
   const targets: Target[] = [];
   const running: RunningTask[] = [];
   const skipped: Issue[] = [];
   const failed: Issue[] = [];
+  const missing: ClusterNotFoundError[] = [];
   for (const cluster of config.clusters) {
-    const snapshot = await discoverCluster(cluster, {
-      ecs: deps.ecs,
-      // ssm mode scrapes 127.0.0.1 on the instance itself: no DescribeInstances, no route to the instances.
-      ec2: config.scrapeMode === 'direct' ? deps.ec2 : undefined,
-      caches: deps.caches,
-      signal,
-      isCandidate: (td) => isCandidateTaskDefinition(td, config.targetRules),
-    });
+    let snapshot: ClusterSnapshot;
+    try {
+      snapshot = await discoverCluster(cluster, {
+        ecs: deps.ecs,
+        // ssm mode scrapes 127.0.0.1 on the instance itself: no DescribeInstances, no route to the instances.
+        ec2: config.scrapeMode === 'direct' ? deps.ec2 : undefined,
+        caches: deps.caches,
+        signal,
+        isCandidate: (td) => isCandidateTaskDefinition(td, config.targetRules),
+      });
+    } catch (e) {
+      if (!(e instanceof ClusterNotFoundError)) throw e;
+      deps.logger.warn('cluster not found', { cluster, action: e.action, reason: e.message });
+      missing.push(e);
+      failed.push({ target: cluster, reason: e.message });
+      continue;
+    }
     for (const issue of snapshot.issues) deps.logger.warn('discovery issue', { cluster, target: issue.target, reason: issue.reason });
     failed.push(...snapshot.issues);
     const resolved = resolveTargets(snapshot, config.targetRules, {
@@ -39,7 +55,9 @@ export async function discoverTargets(
     targets.push(...resolved.targets);
     skipped.push(...resolved.skipped);
   }
-  return { targets, skipped, failed, running };
+  const [first, ...rest] = missing;
+  if (first && missing.length === config.clusters.length) throw ClusterNotFoundError.ofAll([first, ...rest]);
+  return { targets, skipped, failed, running, missingClusters: missing.map((m) => m.cluster ?? '') };
 }
 
 /** `arn:…:task-definition/api:42` → `api`. */

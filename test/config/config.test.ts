@@ -91,6 +91,28 @@ describe('parsing', () => {
   });
 });
 
+describe('MAX_INFLIGHT_BYTES', () => {
+  const MIB = 1024 * 1024;
+
+  it('is 256 MiB when the function memory is unknown (the CLI)', () => {
+    expect(valid(MINIMAL).maxInflightBytes).toBe(256 * MIB);
+  });
+
+  it("is a quarter of the Lambda function's memory", () => {
+    expect(valid({ ...MINIMAL, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024' }).maxInflightBytes).toBe(256 * MIB);
+    expect(valid({ ...MINIMAL, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '3008' }).maxInflightBytes).toBe(752 * MIB);
+    expect(valid({ ...MINIMAL, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128' }).maxInflightBytes).toBe(32 * MIB);
+  });
+
+  it('keeps the fixed default when AWS_LAMBDA_FUNCTION_MEMORY_SIZE is not a memory size Lambda sets', () => {
+    for (const v of ['', 'lots', '64', '1.5']) expect(valid({ ...MINIMAL, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: v }).maxInflightBytes).toBe(256 * MIB);
+  });
+
+  it('takes an explicit value over the derived one', () => {
+    expect(valid({ ...MINIMAL, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024', MAX_INFLIGHT_BYTES: String(64 * MIB) }).maxInflightBytes).toBe(64 * MIB);
+  });
+});
+
 describe('the API key', () => {
   it('may come from an SSM parameter name instead of the key itself', () => {
     const c = valid({ ECS_CLUSTERS: 'prod', MACKEREL_API_KEY_PARAMETER: '/collector/mackerel-api-key' });
@@ -132,6 +154,8 @@ describe('each invalid variable is named with the value received', () => {
     ['SCRAPE_TIMEOUT_MS', '1.5', /^SCRAPE_TIMEOUT_MS: expected an integer from 50 to 60000, got "1\.5"$/],
     ['SCRAPE_CONCURRENCY', '0', /^SCRAPE_CONCURRENCY: expected an integer from 1 to 1024, got "0"$/],
     ['MAX_BODY_BYTES', '4MiB', /^MAX_BODY_BYTES: expected an integer from 1024 to 67108864, got "4MiB"$/],
+    ['MAX_INFLIGHT_BYTES', '256MiB', /^MAX_INFLIGHT_BYTES: expected an integer from 1048576 \(1 MiB\) to 68719476736 \(64 GiB\), got "256MiB"$/],
+    ['MAX_INFLIGHT_BYTES', '1000', /^MAX_INFLIGHT_BYTES: expected an integer from 1048576 .*, got "1000"$/],
     ['DRY_RUN', 'maybe', /^DRY_RUN: expected true or false, got "maybe"$/],
     ['ALLOWED_CIDRS', '127.0.0.1/8', /^ALLOWED_CIDRS: invalid CIDR "127\.0\.0\.1\/8": host bits are set/],
     ['ALLOWED_CIDRS', '999.0.0.0/8', /^ALLOWED_CIDRS: invalid CIDR "999\.0\.0\.0\/8"/],

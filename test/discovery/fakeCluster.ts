@@ -17,15 +17,18 @@ import {
 } from '@aws-sdk/client-ecs';
 import { DescribeInstancesCommand, EC2Client, type DescribeInstancesCommandInput } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createAwsEc2Port } from '../../src/discovery/awsEc2';
-import { createAwsEcsPort } from '../../src/discovery/awsEcs';
+import { createAwsEc2Port, type AwsEc2PortOptions } from '../../src/discovery/awsEc2';
+import { createAwsEcsPort, type AwsEcsPortOptions } from '../../src/discovery/awsEcs';
 import { containerInstancesFixture, describeTasksFixture, FIXTURE_FAMILIES, instancesFixture, taskDefinitionFixture } from './fixtures';
 
 const LIST_PAGE_MAX = 100;
 const DESCRIBE_MAX = 100;
 
-/** Builds the fake; `tasks` replaces the fixture's tasks (ListTasks lists every one of them). */
-export function fakeCluster(options: { tasks?: Task[] } = {}) {
+/**
+ * Builds the fake; `tasks` replaces the fixture's tasks (ListTasks lists every one of them); `ecs` and `ec2` are
+ * passed to the adapters (a short call timeout, a page cap).
+ */
+export function fakeCluster(options: { tasks?: Task[]; ecs?: AwsEcsPortOptions; ec2?: AwsEc2PortOptions } = {}) {
   const tasks = options.tasks ?? describeTasksFixture().tasks ?? [];
   // ListTasks also returns an ARN DescribeTasks no longer knows: the fixture's `failures[]` MISSING case.
   const missing = (describeTasksFixture().failures ?? []).flatMap((f) => (f.arn ? [f.arn] : []));
@@ -35,7 +38,7 @@ export function fakeCluster(options: { tasks?: Task[] } = {}) {
   const ecsMock = mockClient(ecsClient);
   const ec2Mock = mockClient(ec2Client);
 
-  // The SDK paginator reuses one input object, so recorded command inputs all show the last token: log here.
+  // Logged here as well as in commandCalls, in the order the pages were asked for.
   const listCalls: { maxResults?: number; desiredStatus?: string; nextToken?: string }[] = [];
   ecsMock.on(ListTasksCommand).callsFake((input: ListTasksCommandInput) => {
     listCalls.push({ maxResults: input.maxResults, desiredStatus: input.desiredStatus, nextToken: input.nextToken });
@@ -74,5 +77,5 @@ export function fakeCluster(options: { tasks?: Task[] } = {}) {
     return { Reservations: wanted };
   });
 
-  return { ecsMock, ec2Mock, listCalls, ecs: createAwsEcsPort(ecsClient), ec2: createAwsEc2Port(ec2Client) };
+  return { ecsMock, ec2Mock, listCalls, ecs: createAwsEcsPort(ecsClient, options.ecs), ec2: createAwsEc2Port(ec2Client, options.ec2) };
 }

@@ -23,7 +23,7 @@ describe('parseTargetRules', () => {
 
   it('accepts a rule with only a container pattern and leaves the other fields to defaults', () => {
     const r = parseTargetRules('[{"container":"exporter","port":9100}]');
-    expect(r.ok && r.value).toEqual([{ containerPattern: /^(?:exporter)$/, port: 9100 }]);
+    expect(r.ok && r.value).toEqual([{ containerPattern: expect.objectContaining({ source: 'exporter' }), port: 9100 }]);
   });
 
   it('treats an empty or blank value as no rules', () => {
@@ -66,5 +66,52 @@ describe('parseTargetRules', () => {
       'TARGET_RULES[0].family must be a non-empty string (a regular expression)',
       'TARGET_RULES[0].port is required',
     ]);
+  });
+
+  it('refuses lookahead, lookbehind and backreferences, naming the rule and why', () => {
+    // Act
+    const problems = problemsOf(
+      JSON.stringify([
+        { family: '(?!canary).*', port: 80 },
+        { container: '(?<=app)-main', port: 80 },
+        { family: '(a)\\1', port: 80 },
+        { family: 'api-[(?=]x', port: 80 },
+      ]),
+    );
+
+    // Assess: the escaped or bracketed "(?=" of rule 3 is an ordinary character class, and compiles.
+    expect(problems).toEqual([
+      'TARGET_RULES[0].family "(?!canary).*" is not a valid regular expression: lookahead is not supported: patterns run in linear time (RE2 syntax)',
+      'TARGET_RULES[1].container "(?<=app)-main" is not a valid regular expression: lookbehind is not supported: patterns run in linear time (RE2 syntax)',
+      'TARGET_RULES[2].family "(a)\\\\1" is not a valid regular expression: a backreference is not supported: patterns run in linear time (RE2 syntax)',
+    ]);
+  });
+
+  it('matches a family against a catastrophic-backtracking pattern and returns, however long the name', () => {
+    // Prepare: with a backtracking engine, 41 characters that almost match never return (issue 8, item 5).
+    const r = parseTargetRules('[{"family":"([a-z0-9]+-?)+","port":8080}]');
+    if (!r.ok) throw new Error(r.error.join('; '));
+    const [rule] = r.value;
+    if (!rule) throw new Error('no rule');
+    const almost = (n: number) => `${'a'.repeat(n - 1)}!`;
+
+    // Act / Assess
+    expect(ruleMatches(rule, almost(41), 'app')).toBe(false);
+    expect(ruleMatches(rule, almost(5000), 'app')).toBe(false);
+    expect(ruleMatches(rule, 'api-v2-canary', 'app')).toBe(true);
+  });
+
+  it('matches the whole name even when the pattern closes its own group', () => {
+    // Prepare: "api)|(x" reads as "^(?:api)|(x)$", which a search (RegExp.test) satisfies with any name starting "api".
+    const r = parseTargetRules('[{"family":"api)|(x","port":8080}]');
+    if (!r.ok) throw new Error(r.error.join('; '));
+    const [rule] = r.value;
+    if (!rule) throw new Error('no rule');
+
+    // Act / Assess
+    expect(ruleMatches(rule, 'api', 'app')).toBe(true);
+    expect(ruleMatches(rule, 'x', 'app')).toBe(true);
+    expect(ruleMatches(rule, 'api-canary', 'app')).toBe(false);
+    expect(ruleMatches(rule, 'canary-x', 'app')).toBe(false);
   });
 });
