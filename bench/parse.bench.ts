@@ -58,8 +58,8 @@ async function main(): Promise<void> {
     let now = 1_767_225_600;
     const scraped = ok({ body, bytes: Buffer.byteLength(body), status: 200, durationMs: 1 });
     // A later second each call, so that counters take the rate/diff path rather than "too soon".
-    bench.add(`${name} · ${(Buffer.byteLength(body) / 1024).toFixed(1)} KiB`, () => {
-      const out = parseTarget(t, { hostId: 'hostid', key: 'api-3f2a9c1e' }, scraped, { counters, nowS: now++ });
+    bench.add(`${name} · ${(Buffer.byteLength(body) / 1024).toFixed(1)} KiB`, async () => {
+      const out = await parseTarget(t, { hostId: 'hostid', key: 'api-3f2a9c1e' }, scraped, { counters, nowS: now++ });
       if (out.kind !== 'ok') throw new Error(`${name}: ${out.reason}`);
     });
   }

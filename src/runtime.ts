@@ -77,7 +77,7 @@ function createFetcher(config: Config, logger: Logger): BodyFetcher {
     });
   }
   const scraper = createHttpScraper({ timeoutMs: config.scrapeTimeoutMs, maxBodyBytes: config.maxBodyBytes, allowedCidrs: config.allowedCidrs });
-  return createDirectFetcher(scraper, config.scrapeConcurrency);
+  return createDirectFetcher(scraper, config.scrapeConcurrency, { maxInflightBytes: config.maxInflightBytes });
 }
 
 /** Closes sockets held by the scraper so a CLI process can exit promptly. */

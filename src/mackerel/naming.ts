@@ -19,10 +19,38 @@ const UNSAFE_CHAR = /[^-a-zA-Z0-9_]/gu;
 const METRIC_NAME = /^custom(\.[-a-zA-Z0-9_]+)+$/;
 const MAX_QUOTE_CHARS = 80;
 
-/** A metric name that cannot be made valid (an empty node); the sample is dropped and counted. */
+/**
+ * Longest metric name we post. Mackerel documents no maximum: the API docs (host-metrics, "Post Metrics")
+ * give only the characters `[a-zA-Z0-9._-]` and the `custom.` start, so this is our own bound, chosen safe:
+ * 255 is the usual ceiling for a metric name in time-series APIs (CloudWatch's MetricName is 1-255), it
+ * leaves ample room for our layout with real exporters (`custom.` + prefix + a key of at most 48 + family +
+ * label values: the seed's names are about 45 characters), and a longer name is unreadable in Mackerel's
+ * legends and travels in URLs (`GET /api/v0/tsdb/latest?name=…`). Without a bound one 10 MiB exposition line
+ * became one 10 MiB metric name.
+ */
+export const MAX_METRIC_NAME_LENGTH = 255;
+
+/**
+ * A raw part longer than this can never fit {@link MAX_METRIC_NAME_LENGTH}, even after sanitising: each code
+ * point becomes at most one character, and a code point is at most two UTF-16 units. Parsers drop such parts
+ * before building any string from them.
+ */
+export const MAX_RAW_NAME_PART_LENGTH = 2 * MAX_METRIC_NAME_LENGTH;
+
+/** The reason counted in a target's `dropped` for a name over {@link MAX_METRIC_NAME_LENGTH}. */
+export const NAME_TOO_LONG = 'metric name too long';
+
+/** Why a name could not be built: an empty node, or longer than {@link MAX_METRIC_NAME_LENGTH}. */
+export type NamingErrorKind = 'invalid' | 'too-long';
+
+/** A metric name that cannot be made valid (an empty node) or is too long; the sample is dropped and counted. */
 export class NamingError extends CollectorError {
   override readonly name = 'NamingError';
-  constructor(readonly candidate: string, reason: string) {
+  constructor(
+    readonly candidate: string,
+    reason: string,
+    readonly kind: NamingErrorKind = 'invalid',
+  ) {
     super(`cannot build a metric name from ${cut(candidate)}: ${reason}`);
   }
 }
@@ -57,9 +85,14 @@ export function isValidMetricName(name: string): boolean {
 /**
  * Builds `custom.<prefix>.<key>.<graph>.<metric>`. `prefix` and `graph` may hold dots (one node each side of
  * a dot); `key` and `metric` are one node each. Every node is sanitised; an empty node cannot be repaired
- * and gives a NamingError.
+ * and gives a NamingError, and so does a name over {@link MAX_METRIC_NAME_LENGTH} characters (kind
+ * `too-long`; nothing is cut, since a cut name could collide with another series).
  */
 export function metricName(prefix: string, key: string, sample: Pick<Sample, 'graph' | 'metric'>): Result<string, NamingError> {
+  const tooLong = (): Result<string, NamingError> =>
+    err(new NamingError(`${prefix.slice(0, MAX_QUOTE_CHARS)}.${key.slice(0, MAX_QUOTE_CHARS)}.${sample.graph.slice(0, MAX_QUOTE_CHARS)}…`, `longer than ${MAX_METRIC_NAME_LENGTH} characters`, 'too-long'));
+  // Checked before any node is split or sanitised, so a megabyte of label text costs no megabyte of copies.
+  if (prefix.length + key.length + sample.graph.length + sample.metric.length > MAX_RAW_NAME_PART_LENGTH) return tooLong();
   const nodes = ['custom'];
   const parts: readonly (readonly [string, string, boolean])[] = [
     ['prefix', prefix, true],
@@ -77,5 +110,6 @@ export function metricName(prefix: string, key: string, sample: Pick<Sample, 'gr
     }
   }
   const name = nodes.join('.');
+  if (name.length > MAX_METRIC_NAME_LENGTH) return tooLong();
   return isValidMetricName(name) ? ok(name) : err(new NamingError(name, 'not a valid Mackerel metric name'));
 }

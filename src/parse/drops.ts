@@ -1,3 +1,4 @@
+import { NAME_TOO_LONG } from '../mackerel/naming';
 import type { DropCount } from './types';
 
 /** Reasons a value is not posted, as they appear in the cycle summary. */
@@ -15,6 +16,7 @@ export const DROP = {
   badLine: 'malformed plugin line',
   badName: 'invalid plugin metric name',
   badMeta: 'invalid plugin META',
+  tooLong: NAME_TOO_LONG,
 } as const;
 
 /** Counts drops by reason, in first-seen order. */

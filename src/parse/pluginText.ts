@@ -1,9 +1,12 @@
 import { err, ok, type Result } from '../result';
 import type { Sample } from '../types';
+import { MAX_RAW_NAME_PART_LENGTH } from '../mackerel/naming';
 import { DROP, DropTally } from './drops';
 import { ParseError, quote } from './errors';
+import { detach, LineCursor } from './lines';
 import { parseNumber } from './number';
 import { metaCovers, metaGraphs, PLUGIN_META_HEADER } from './pluginMeta';
+import { PAUSE_EVERY_LINES, runNow, type Steps } from './steps';
 import { DEFAULT_MAX_SERIES_PER_TARGET, type GraphMeta, type ParseContext, type ParseOutput } from './types';
 
 /** Names the agent accepts (reference/mackerel-api.md §9). Linear: one character class. */
@@ -40,19 +43,33 @@ function readMeta(lines: readonly string[], drops: DropTally): { metas: GraphMet
 /**
  * Parses mackerel-agent plugin output: `name<ws>value<ws>epoch` per line. Like the agent, a line with fewer
  * than three fields or a bad value is dropped (counted), the plugin's timestamp is ignored (Sample.time is
- * the scrape time) and a repeated name keeps its last value. Only a body with no metric line at all fails.
+ * the scrape time) and a repeated name keeps its last value. A name that could never fit a metric name
+ * (MAX_RAW_NAME_PART_LENGTH) is dropped and counted too. Only a body with no metric line at all fails.
  */
 export function parsePluginText(body: string, ctx: ParseContext): Result<ParseOutput, ParseError> {
+  return runNow(pluginTextSteps(body, ctx));
+}
+
+/** {@link parsePluginText} as steps that may pause between lines (parse/steps.ts). */
+export function* pluginTextSteps(body: string, ctx: ParseContext): Steps<Result<ParseOutput, ParseError>> {
   const maxTarget = ctx.maxSeriesPerTarget ?? DEFAULT_MAX_SERIES_PER_TARGET;
   const time = Math.floor(ctx.now);
   const drops = new DropTally();
-  const lines = body.split('\n');
-  const { metas, skip } = readMeta(lines, drops);
+  const cursor = new LineCursor(body);
+  const head = [cursor.next(), cursor.next()].filter((l): l is string => l !== undefined);
+  const { metas, skip } = readMeta(head, drops);
+  const unread = head.slice(skip);
+  const nextLine = (): string | undefined => unread.shift() ?? cursor.next();
   const byName = new Map<string, Sample>();
   let wellFormed = 0;
-  for (let n = skip; n < lines.length; n++) {
-    const line = (lines[n] ?? '').trim();
+  // The first line that is neither blank nor a comment, quoted when no line is well formed.
+  let first: string | undefined;
+  let n = skip;
+  for (let raw = nextLine(); raw !== undefined; raw = nextLine()) {
+    if (++n % PAUSE_EVERY_LINES === 0) yield;
+    const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;
+    first ??= raw;
     const fields = line.split(FIELD_SEPARATOR);
     const [name = '', rawValue = ''] = fields;
     const value = fields.length < 3 ? undefined : parseNumber(rawValue);
@@ -65,13 +82,14 @@ export function parsePluginText(body: string, ctx: ParseContext): Result<ParseOu
       continue;
     }
     wellFormed++;
-    if (!Number.isFinite(value)) drops.add(DROP.nonFinite);
+    if (name.length > MAX_RAW_NAME_PART_LENGTH) drops.add(DROP.tooLong);
+    else if (!Number.isFinite(value)) drops.add(DROP.nonFinite);
     else if (byName.size >= maxTarget && !byName.has(name)) drops.add(DROP.targetLimit);
-    else byName.set(name, { ...splitName(name), value, time });
+    // Detached: a name sliced from the body would keep the whole body alive as long as the sample lives.
+    else byName.set(name, { ...splitName(detach(name)), value, time });
   }
   if (wellFormed === 0) {
-    const first = lines.slice(skip).find((l) => l.trim() !== '' && !l.trimStart().startsWith('#')) ?? '';
-    return err(new ParseError(ctx.targetId, 'plugin', `no "<name>\\t<value>\\t<epoch>" line in the body: ${quote(first)}`));
+    return err(new ParseError(ctx.targetId, 'plugin', `no "<name>\\t<value>\\t<epoch>" line in the body: ${quote(first ?? '')}`));
   }
   const samples = [...byName.values()];
   const graphs: GraphMeta[] = [...metas];

@@ -1,3 +1,4 @@
+import { MAX_RAW_NAME_PART_LENGTH } from '../mackerel/naming';
 import { parseNumber } from './number';
 
 /** One line of the Prometheus text exposition format 0.0.4, as far as the collector needs it. */
@@ -11,6 +12,11 @@ export type PromLine =
       readonly labels: readonly (readonly [string, string])[];
       readonly value: number;
     }
+  /**
+   * A well-formed sample whose family name or a label value is longer than MAX_RAW_NAME_PART_LENGTH: it could
+   * never make a valid metric name, so it is counted and dropped without building its strings.
+   */
+  | { readonly kind: 'too-long' }
   | { readonly kind: 'error'; readonly reason: string };
 
 const SPACE = 0x20;
@@ -34,6 +40,8 @@ function isDigit(c: number): boolean {
  */
 class Scanner {
   i = 0;
+  /** Set when a name or label value ran past MAX_RAW_NAME_PART_LENGTH; scanning goes on to check the line. */
+  tooLong = false;
   constructor(readonly s: string) {}
   skipBlanks(): void {
     while (this.i < this.s.length && isBlank(this.s.charCodeAt(this.i))) this.i++;
@@ -60,6 +68,10 @@ class Scanner {
       if (!ok) break;
       this.i++;
     }
+    if (this.i - start > MAX_RAW_NAME_PART_LENGTH) {
+      this.tooLong = true;
+      return this.s.slice(start, start + MAX_RAW_NAME_PART_LENGTH);
+    }
     return this.s.slice(start, this.i);
   }
   /** Characters up to the next blank or the end. */
@@ -68,22 +80,26 @@ class Scanner {
     while (this.i < this.s.length && !isBlank(this.s.charCodeAt(this.i))) this.i++;
     return this.s.slice(start, this.i);
   }
-  /** A quoted label value after its opening quote; escapes \\ \" \n. undefined when unterminated or bad. */
+  /**
+   * A quoted label value after its opening quote; escapes \\ \" \n. undefined when unterminated or bad.
+   * Past MAX_RAW_NAME_PART_LENGTH characters the value stops growing (and `tooLong` is set), but the rest is
+   * still checked, so a malformed line is an error whatever its length.
+   */
   quoted(): string | undefined {
-    let out = '';
+    this.value = '';
     let start = this.i;
     while (this.i < this.s.length) {
       const c = this.s.charCodeAt(this.i);
       if (c === QUOTE) {
-        out += this.s.slice(start, this.i);
+        if (!this.tooLong) this.keep(this.s.slice(start, this.i));
         this.i++;
-        return out;
+        return this.value;
       }
       if (c === BACKSLASH) {
-        out += this.s.slice(start, this.i);
+        if (!this.tooLong) this.keep(this.s.slice(start, this.i));
         const next = this.s[this.i + 1];
-        if (next === '\\' || next === '"') out += next;
-        else if (next === 'n') out += '\n';
+        if (next === '\\' || next === '"') this.keep(next);
+        else if (next === 'n') this.keep('\n');
         else return undefined;
         this.i += 2;
         start = this.i;
@@ -92,6 +108,16 @@ class Scanner {
       this.i++;
     }
     return undefined;
+  }
+  /** The label value being read by {@link quoted}. */
+  private value = '';
+  private keep(piece: string): void {
+    if (this.tooLong) return;
+    this.value += piece;
+    if (this.value.length > MAX_RAW_NAME_PART_LENGTH) {
+      this.tooLong = true;
+      this.value = this.value.slice(0, MAX_RAW_NAME_PART_LENGTH);
+    }
   }
   fail(what: string): PromLine {
     return { kind: 'error', reason: `${what} at column ${this.i + 1}` };
@@ -110,6 +136,8 @@ function scanComment(sc: Scanner): PromLine {
   sc.skipBlanks();
   const type = sc.token();
   if (type === '') return sc.fail('expected a type after # TYPE <name>');
+  // The family's samples are too long as well and are counted there; its type is not needed.
+  if (sc.tooLong) return { kind: 'skip' };
   return { kind: 'type', family, type };
 }
 
@@ -165,5 +193,6 @@ export function scanPromLine(line: string): PromLine {
     sc.skipBlanks();
     if (!sc.atEnd()) return sc.fail('unexpected text after timestamp');
   }
+  if (sc.tooLong) return { kind: 'too-long' };
   return { kind: 'sample', name, labels, value };
 }

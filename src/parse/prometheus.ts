@@ -4,8 +4,10 @@ import type { GraphUnit, Sample } from '../types';
 import { perSecondRate } from './counters';
 import { DROP, DropTally } from './drops';
 import { ParseError, quote } from './errors';
+import { detach, LineCursor } from './lines';
 import { promRole, type PromRole } from './promFamilies';
 import { scanPromLine } from './promLine';
+import { PAUSE_EVERY_LINES, runNow, type Steps } from './steps';
 import {
   DEFAULT_MAX_SERIES_PER_FAMILY,
   DEFAULT_MAX_SERIES_PER_TARGET,
@@ -48,10 +50,16 @@ function graphMetas(graphs: Map<string, GraphState>): GraphMeta[] {
 /**
  * Parses a Prometheus text exposition (0.0.4) body. Graph = family name, metric = label values; counters and
  * histogram/summary `_count`/`_sum` become per-second rates. Series are bounded per graph and per target; the
- * overflow is counted in `dropped`. One malformed line rejects the whole body: posting the lines around it
- * would make a half-read scrape look like real data.
+ * overflow is counted in `dropped`, and so is a series whose family name or a label value could never fit
+ * a metric name (MAX_RAW_NAME_PART_LENGTH). One malformed line rejects the whole body: posting the lines
+ * around it would make a half-read scrape look like real data.
  */
 export function parsePrometheus(body: string, ctx: ParseContext): Result<ParseOutput, ParseError> {
+  return runNow(prometheusSteps(body, ctx));
+}
+
+/** {@link parsePrometheus} as steps that may pause between lines (parse/steps.ts). */
+export function* prometheusSteps(body: string, ctx: ParseContext): Steps<Result<ParseOutput, ParseError>> {
   const maxFamily = ctx.maxSeriesPerFamily ?? DEFAULT_MAX_SERIES_PER_FAMILY;
   const maxTarget = ctx.maxSeriesPerTarget ?? DEFAULT_MAX_SERIES_PER_TARGET;
   const time = Math.floor(ctx.now);
@@ -61,14 +69,18 @@ export function parsePrometheus(body: string, ctx: ParseContext): Result<ParseOu
   const drops = new DropTally();
   const samples: Sample[] = [];
   let series = 0;
-  const lines = body.split('\n');
-  for (let n = 0; n < lines.length; n++) {
-    const raw = lines[n] ?? '';
+  const lines = new LineCursor(body);
+  for (let raw = lines.next(); raw !== undefined; raw = lines.next()) {
+    if (lines.lineNo % PAUSE_EVERY_LINES === 0) yield;
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     const parsed = scanPromLine(line);
     if (parsed.kind === 'skip') continue;
     if (parsed.kind === 'error') {
-      return err(new ParseError(ctx.targetId, 'prometheus', `${parsed.reason}: ${quote(line)}`, n + 1));
+      return err(new ParseError(ctx.targetId, 'prometheus', `${parsed.reason}: ${quote(line)}`, lines.lineNo));
+    }
+    if (parsed.kind === 'too-long') {
+      drops.add(DROP.tooLong);
+      continue;
     }
     if (parsed.kind === 'type') {
       types.set(parsed.family, parsed.type);
@@ -87,8 +99,9 @@ export function parsePrometheus(body: string, ctx: ParseContext): Result<ParseOu
       drops.add(DROP.nonFinite);
       continue;
     }
-    const graph = sanitizeNode(role.graph);
-    const metric = seriesNode(parsed.labels, role.kind === 'summary');
+    // Detached: these strings outlive the body (samples, graph keys, counter keys across cycles).
+    const graph = detach(sanitizeNode(role.graph));
+    const metric = detach(seriesNode(parsed.labels, role.kind === 'summary'));
     let g = graphs.get(graph);
     if (g?.names.has(metric)) {
       drops.add(DROP.duplicate);

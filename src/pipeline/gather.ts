@@ -20,7 +20,11 @@ export interface Gathered {
   readonly bytesScraped: number;
 }
 
-/** Fetches every placed target, parses each body as it arrives, and collects values, graphs and failures. */
+/**
+ * Fetches every placed target, parses each body as it arrives, and collects values, graphs and failures.
+ * The parse is awaited inside the fetcher's `onResult`, so the fetcher keeps a body's bytes reserved
+ * (MAX_INFLIGHT_BYTES) until it has been parsed and dropped.
+ */
 export async function gather(
   placed: readonly PlacedTarget[],
   deps: { fetcher: BodyFetcher; counters: CounterStore; logger: Logger },
@@ -29,12 +33,21 @@ export async function gather(
 ): Promise<Gathered> {
   const placementOf = new Map(placed.map((p) => [p.target.id, p]));
   const outcomes: TargetOutcome[] = [];
-  const ctx = { counters: deps.counters, nowS };
+  const ctx = { counters: deps.counters, nowS, signal };
+  // Every parse started, so none is missed should a fetcher not await its onResult.
+  const parses: Promise<void>[] = [];
   await deps.fetcher.fetchEach(
     placed.map((p) => p.target),
-    (target, body) => outcomes.push(parseTarget(target, placementOf.get(target.id) ?? { key: target.taskId }, body, ctx)),
+    (target, body) => {
+      const parse = parseTarget(target, placementOf.get(target.id) ?? { key: target.taskId }, body, ctx).then((o) => {
+        outcomes.push(o);
+      });
+      parses.push(parse);
+      return parse;
+    },
     signal,
   );
+  await Promise.all(parses);
   const out: Gathered = { outcomes, values: [], graphs: [], failed: [], dropped: {}, scraped: 0, bytesScraped: 0 };
   let scraped = 0;
   let bytes = 0;

@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { err, ok, type Result } from '../result';
 import type { Target } from '../types';
 import { createDeadline, type Deadline } from '../util/deadline';
+import type { BodyLease } from './byteBudget';
 import { addressRefusal, type Cidr } from './cidr';
 import { ScrapeError } from './errors';
 
@@ -27,7 +28,13 @@ export type ScrapeTarget = Pick<Target, 'id' | 'address' | 'port' | 'path'>;
 
 /** Fetches one target's metrics body. Never throws: every failure is a ScrapeError in the Result. */
 export interface Scraper {
-  scrape(target: ScrapeTarget, signal?: AbortSignal): Promise<Result<ScrapeBody, ScrapeError>>;
+  /**
+   * With a `lease` (MAX_INFLIGHT_BYTES, scrape/byteBudget.ts) the body takes its bytes from the shared budget
+   * chunk by chunk, and the socket is paused while the budget has no room (still within the scrape's
+   * timeout). The caller releases the lease once the body has been parsed; a failed scrape has already
+   * given its bytes back.
+   */
+  scrape(target: ScrapeTarget, signal?: AbortSignal, lease?: BodyLease): Promise<Result<ScrapeBody, ScrapeError>>;
   /** Closes any socket still open. */
   close(): void;
 }
@@ -51,7 +58,7 @@ const HEADERS = {
 export function createHttpScraper(opts: ScrapeOptions): Scraper {
   const agent = new http.Agent({ keepAlive: false });
 
-  const scrape = async (target: ScrapeTarget, signal?: AbortSignal): Promise<Result<ScrapeBody, ScrapeError>> => {
+  const scrape = async (target: ScrapeTarget, signal?: AbortSignal, lease?: BodyLease): Promise<Result<ScrapeBody, ScrapeError>> => {
     const fail = (kind: ScrapeError['kind'], message: string) => err(new ScrapeError(target.id, kind, message));
     // Checked before anything touches the network: no connection is ever opened to a refused address.
     const refusal = addressRefusal(target.address, opts.allowedCidrs);
@@ -64,7 +71,7 @@ export function createHttpScraper(opts: ScrapeOptions): Scraper {
     const started = performance.now();
     const deadline = createDeadline(opts.timeoutMs, signal);
     try {
-      return await getOnce(agent, target, opts, deadline, started);
+      return await getOnce(agent, target, opts, deadline, started, lease);
     } finally {
       deadline.clear();
     }
@@ -75,7 +82,14 @@ export function createHttpScraper(opts: ScrapeOptions): Scraper {
 
 type Outcome = Result<ScrapeBody, ScrapeError>;
 
-function getOnce(agent: http.Agent, target: ScrapeTarget, opts: ScrapeOptions, deadline: Deadline, started: number): Promise<Outcome> {
+function getOnce(
+  agent: http.Agent,
+  target: ScrapeTarget,
+  opts: ScrapeOptions,
+  deadline: Deadline,
+  started: number,
+  lease: BodyLease | undefined,
+): Promise<Outcome> {
   const where = `${target.address}:${target.port}`;
   return new Promise<Outcome>((resolve) => {
     let req: http.ClientRequest | undefined;
@@ -87,7 +101,11 @@ function getOnce(agent: http.Agent, target: ScrapeTarget, opts: ScrapeOptions, d
       resolve(result);
     };
     const fail = (kind: ScrapeError['kind'], message: string, extra?: ErrorOptions & { status?: number }): void => {
+      // After success the body belongs to the caller, and so do the bytes it holds.
+      if (settled) return;
       req?.destroy();
+      // Gives the bytes back and withdraws a wait for the budget (the scrape timed out while paused).
+      lease?.release();
       finish(err(new ScrapeError(target.id, kind, message, extra)));
     };
     const onDeadline = (): void =>
@@ -112,17 +130,52 @@ function getOnce(agent: http.Agent, target: ScrapeTarget, opts: ScrapeOptions, d
       if (status < 200 || status > 299) return fail('http-status', `HTTP ${status}`, { status });
       const declared = Number(res.headers['content-length']);
       if (declared > opts.maxBodyBytes) return fail('too-large', `body larger than ${opts.maxBodyBytes} bytes`);
+      if (lease !== undefined && declared > lease.limitBytes) return fail('too-large', overBudget(lease));
+      lease?.expect(Number.isFinite(declared) ? declared : opts.maxBodyBytes);
 
+      // Kept as Buffers (outside the V8 heap) and decoded once at the end: decoding chunk by chunk spread the
+      // work but made thousands of 64 KiB strings for the young-generation GC to copy (+200 MiB peak RSS).
       const chunks: Buffer[] = [];
       let bytes = 0;
+      // Chunks that arrived but are not yet within the budget (only while the socket is paused for it).
+      const arrived: Buffer[] = [];
+      let ended = false;
+      const complete = (): void => {
+        lease?.finish();
+        const durationMs = Math.round(performance.now() - started);
+        finish(ok({ body: Buffer.concat(chunks, bytes).toString('utf8'), bytes, status, durationMs }));
+      };
+      /** Moves arrived chunks into the body while the budget has room; else pauses until it has. */
+      const admit = (): boolean => {
+        for (let chunk = arrived[0]; chunk !== undefined; chunk = arrived[0]) {
+          if (lease !== undefined && !lease.tryTake(chunk.length)) {
+            res.pause();
+            lease.wait(chunk.length, () => {
+              if (settled) return;
+              chunks.push(chunk);
+              arrived.shift();
+              if (!admit()) return;
+              if (ended) complete();
+              else res.resume();
+            });
+            return false;
+          }
+          chunks.push(chunk);
+          arrived.shift();
+        }
+        return true;
+      };
       res.on('data', (chunk: Buffer) => {
         bytes += chunk.length;
         if (bytes > opts.maxBodyBytes) return fail('too-large', `body larger than ${opts.maxBodyBytes} bytes`);
-        chunks.push(chunk);
+        if (lease !== undefined && bytes > lease.limitBytes) return fail('too-large', overBudget(lease));
+        arrived.push(chunk);
+        // More than one waiting means a wait for the budget is under way: its grant admits this one too.
+        if (arrived.length === 1) admit();
       });
       res.on('end', () => {
-        const durationMs = Math.round(performance.now() - started);
-        finish(ok({ body: Buffer.concat(chunks, bytes).toString('utf8'), bytes, status, durationMs }));
+        ended = true;
+        if (arrived.length === 0) complete();
       });
       // The target closed the connection mid-body (errors after the response arrive here, not on `req`).
       res.on('error', (e: NodeJS.ErrnoException) => fail('network', describeNetworkError(e, where), { cause: e }));
@@ -133,6 +186,10 @@ function getOnce(agent: http.Agent, target: ScrapeTarget, opts: ScrapeOptions, d
 
     request.end();
   });
+}
+
+function overBudget(lease: BodyLease): string {
+  return `body exceeds MAX_INFLIGHT_BYTES (${lease.limitBytes} bytes, shared by all scrapes)`;
 }
 
 const NETWORK_MESSAGES: Readonly<Record<string, string>> = {

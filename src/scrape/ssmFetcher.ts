@@ -8,14 +8,12 @@
 import { performance } from 'node:perf_hooks';
 import { describeError } from '../errors';
 import { silentLogger, type Logger } from '../log';
-import { err, type Result } from '../result';
-import type { Target } from '../types';
+import { err } from '../result';
 import { createDeadline } from '../util/deadline';
-import type { BodyFetcher } from './bodyFetcher';
+import type { BodyFetcher, OnResult } from './bodyFetcher';
 import { ScrapeError, type ScrapeErrorKind } from './errors';
-import type { ScrapeBody } from './httpScraper';
 import { SSM_ERROR, ssmErrorCode } from './ssmErrors';
-import { frameToResult } from './ssmFraming';
+import { afterEndProblem, frameToResult } from './ssmFraming';
 import { readInstanceOutput } from './ssmOutput';
 import { waitForInvocation } from './ssmPoll';
 import { DELIVERY_TIMEOUT_S, EXECUTION_TIMEOUT_MAX_S, INVOCATION_STDOUT_MAX_CHARS, type SsmOutputStore, type SsmPort } from './ssmPort';
@@ -40,8 +38,6 @@ export interface SsmFetcherOptions {
   readonly logger?: Logger;
 }
 
-type OnResult = (target: Target, result: Result<ScrapeBody, ScrapeError>) => void;
-
 /** Seconds the script needs beyond its curls (mktemp, gzip, start-up of bash). */
 const SCRIPT_OVERHEAD_S = 5;
 const DEFAULT_POLL_INTERVAL_MS = 500;
@@ -56,8 +52,9 @@ export function createSsmFetcher(opts: SsmFetcherOptions): BodyFetcher {
     maxIntervalMs: opts.maxPollIntervalMs ?? DEFAULT_MAX_POLL_INTERVAL_MS,
   };
 
-  const failAll = (work: readonly InstanceWork[], onResult: OnResult, kind: ScrapeErrorKind, reason: string): void => {
-    for (const w of work) for (const e of w.entries) onResult(e.target, err(new ScrapeError(e.target.id, kind, reason)));
+  // onResult is awaited (the pipeline parses there), one target after another.
+  const failAll = async (work: readonly InstanceWork[], onResult: OnResult, kind: ScrapeErrorKind, reason: string): Promise<void> => {
+    for (const w of work) for (const e of w.entries) await onResult(e.target, err(new ScrapeError(e.target.id, kind, reason)));
   };
 
   const executionTimeoutFor = (batch: readonly InstanceWork[]): number => {
@@ -98,7 +95,7 @@ export function createSsmFetcher(opts: SsmFetcherOptions): BodyFetcher {
         reason = 'ssm:SendCommand was denied: check the IAM policy (README "IAM actions")';
       }
       logger.warn('ssm send failed', { instances: batch.map((w) => w.instanceId), errorName: code || 'Error', reason });
-      failAll(batch, onResult, signal?.aborted ? 'aborted' : 'network', signal?.aborted ? 'aborted' : reason);
+      await failAll(batch, onResult, signal?.aborted ? 'aborted' : 'network', signal?.aborted ? 'aborted' : reason);
       return [];
     }
   };
@@ -122,6 +119,8 @@ export function createSsmFetcher(opts: SsmFetcherOptions): BodyFetcher {
       }
       const maxBytes = work.entries.length * Math.ceil(opts.maxBodyBytes * 1.4 + 256) + 4096;
       const { parsed, s3Problem } = await readInstanceOutput(inv, { bucket: opts.outputBucket, store: opts.s3, maxBytes }, deadline.signal);
+      const afterEnd = afterEndProblem(parsed, instanceId);
+      if (afterEnd !== undefined) logger.warn('ssm output has lines after END', { instanceId, commandId, linesAfterEnd: parsed.linesAfterEnd, reason: afterEnd });
       // Per-target times are not in the output: a target's duration is its command's, from SendCommand to now.
       const durationMs = Math.round(performance.now() - started);
       if (parsed.fatal !== undefined) return failAll([work], onResult, 'network', `scrape script on ${instanceId}: ${parsed.fatal}`);
@@ -131,10 +130,10 @@ export function createSsmFetcher(opts: SsmFetcherOptions): BodyFetcher {
       for (const { target, index } of work.entries) {
         const frame = parsed.frames.get(index);
         if (frame) {
-          onResult(target, frameToResult(frame, { targetId: target.id, port: target.port, instanceId, timeoutMs: opts.timeoutMs, maxBodyBytes: opts.maxBodyBytes, durationMs }));
+          await onResult(target, frameToResult(frame, { targetId: target.id, port: target.port, instanceId, timeoutMs: opts.timeoutMs, maxBodyBytes: opts.maxBodyBytes, durationMs }));
         } else {
           const [kind, reason] = missingFrameReason(parsed.complete, parsed.neededChars, instanceId, inv.stdout, s3Problem);
-          onResult(target, err(new ScrapeError(target.id, kind, reason)));
+          await onResult(target, err(new ScrapeError(target.id, kind, reason)));
         }
       }
     } finally {
@@ -145,7 +144,7 @@ export function createSsmFetcher(opts: SsmFetcherOptions): BodyFetcher {
   return {
     async fetchEach(targets, onResult, signal) {
       const { work, refused } = groupByInstance(targets);
-      for (const r of refused) onResult(r.target, err(new ScrapeError(r.target.id, 'address-not-allowed', r.reason)));
+      for (const r of refused) await onResult(r.target, err(new ScrapeError(r.target.id, 'address-not-allowed', r.reason)));
       await Promise.all(
         planBatches(work).map(async (batch) => {
           const started = performance.now();

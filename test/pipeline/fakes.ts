@@ -46,8 +46,8 @@ export function fakeFetcher(failing: ReadonlySet<string> = new Set()): BodyFetch
     async fetchEach(targets: readonly Target[], onResult) {
       for (const t of targets) {
         fetched.push(t.id);
-        if (failing.has(t.id)) onResult(t, err(new ScrapeError(t.id, 'refused', `connection refused (${t.address}:${t.port})`)));
-        else onResult(t, ok({ body: BODIES[t.format], bytes: BODIES[t.format].length, status: 200, durationMs: 1 }));
+        if (failing.has(t.id)) await onResult(t, err(new ScrapeError(t.id, 'refused', `connection refused (${t.address}:${t.port})`)));
+        else await onResult(t, ok({ body: BODIES[t.format], bytes: BODIES[t.format].length, status: 200, durationMs: 1 }));
       }
     },
     close: () => undefined,
