@@ -92,10 +92,18 @@ export function observeTasks(inv: Inventory | undefined, observed: readonly Obse
   return result(base, tasks, base.tombstones, changed, now, added, retired.map((t) => t.taskArn), 0);
 }
 
+/** The tombstone of a task, when an event stopped it and it is still remembered. */
+export function tombstoneOf(inv: Pick<Inventory, 'tombstones'> | undefined, taskArn: string): Tombstone | undefined {
+  return inv?.tombstones?.find((t) => t.taskArn === taskArn);
+}
+
 /**
  * Applies one ECS task state change. Events arrive at least once and out of order: one whose `version` is
- * not above the stored one, a STOPPED event for a task not in the inventory (most stopped tasks were never
- * scraped) and a RUNNING event for a tombstoned task (ECS never restarts a stopped task) change nothing.
+ * not above the stored one, a repeated STOPPED event (the task is tombstoned already) and any RUNNING event
+ * for a tombstoned task (ECS never restarts a stopped task) change nothing. A STOPPED event for a task not in
+ * the inventory still leaves a tombstone: its RUNNING event may be late, and must not add it afterwards.
+ * Tombstones are bounded by {@link TOMBSTONE_LIMIT} per host (oldest dropped) and trimmed first by
+ * {@link trimToLimit}; they do not expire by age.
  */
 export function applyTaskEvent(inv: Inventory | undefined, event: TaskEvent, now: Date): MergeResult {
   const base = inv ?? emptyInventory(now);
@@ -103,13 +111,15 @@ export function applyTaskEvent(inv: Inventory | undefined, event: TaskEvent, now
   const known = base.tasks.find((t) => t.taskArn === event.taskArn);
   if (known?.version !== undefined && event.version <= known.version) return unchanged;
   const others = base.tasks.filter((t) => t.taskArn !== event.taskArn);
+  const tombstoned = tombstoneOf(base, event.taskArn) !== undefined;
   if (event.lastStatus === 'STOPPED') {
-    if (!known) return unchanged;
+    // A task is only ever listed or tombstoned, never both; a second stop (draining, then STOPPED) adds nothing.
+    if (!known && tombstoned) return unchanged;
     const tomb: Tombstone = { taskArn: event.taskArn, version: event.version, stoppedAt: now.toISOString() };
     const tombstones = [...(base.tombstones ?? []).filter((t) => t.taskArn !== event.taskArn), tomb].slice(-TOMBSTONE_LIMIT);
-    return result(base, others, tombstones, true, now, [], [event.taskArn], base.trimmed);
+    return result(base, others, tombstones, true, now, [], known ? [event.taskArn] : [], base.trimmed);
   }
-  if ((base.tombstones ?? []).some((t) => t.taskArn === event.taskArn)) return unchanged;
+  if (tombstoned) return unchanged;
   const observed: ObservedTask | undefined = event.task ? { ...event.task, version: event.version } : undefined;
   if (known) {
     // A RUNNING event without the resolved task still records its version, so an older duplicate stays a no-op.

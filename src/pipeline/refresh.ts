@@ -1,9 +1,10 @@
 import type { Config } from '../config/config';
 import { describeTaskContext } from '../discovery/fetcher';
 import { isCandidateTaskDefinition, resolveTargets } from '../discovery/targetResolver';
+import { tombstoneOf } from '../inventory/merge';
 import { observedTasksFromTargets } from '../inventory/observed';
 import { metricKey } from '../mackerel/naming';
-import { parseTaskStateChange, type TaskStateChange } from '../refresh/event';
+import { matchCluster, parseTaskStateChange, type TaskStateChange } from '../refresh/event';
 import type { Issue } from '../types';
 import type { CollectorDeps } from './collect';
 import { gather, type PlacedTarget } from './gather';
@@ -17,7 +18,8 @@ export interface RefreshSummary {
   readonly taskArn?: string;
   readonly cluster?: string;
   readonly version?: number;
-  /** `scraped`: a new task posted at once; `retired`: a stopped task left the inventory; `duplicate`: an
+  /** `scraped`: a new task posted at once; `retired`: a stopped task left the inventory, or was tombstoned before
+   * its RUNNING event arrived (then with a reason); `duplicate`: an
    * event already applied (same or older version); `ignored`: not ours or not a change we act on;
    * `no-targets`: a running task with nothing to scrape; `failed`: it was recorded but none of its targets
    * could be scraped (reasons in `failed`). */
@@ -53,8 +55,9 @@ export async function refresh(config: Config, deps: CollectorDeps, event: unknow
   if (!parsed.ok) return done({ ...none, action: 'ignored', reason: `not an ECS Task State Change event: ${parsed.error}` });
   const change = parsed.value;
   const ids = { eventId: change.id, taskArn: change.taskArn, version: change.version };
-  const cluster = config.clusters.find((c) => c === change.cluster || c === change.clusterArn);
-  if (cluster === undefined) return done({ ...none, ...ids, action: 'ignored', reason: `cluster ${change.cluster} is not in ECS_CLUSTERS` });
+  const matched = matchCluster(change, config.clusters);
+  if (!matched.ok) return done({ ...none, ...ids, action: 'ignored', reason: matched.error });
+  const cluster = matched.value;
   if (change.kind === 'other') {
     return done({ ...none, ...ids, cluster, action: 'ignored', reason: `lastStatus ${change.lastStatus}, desiredStatus ${change.desiredStatus}` });
   }
@@ -79,7 +82,7 @@ async function applyChange(
   const resolved = resolveTargets(snapshot, config.targetRules, { hostAddress: config.scrapeMode === 'ssm' ? 'loopback' : 'privateIp' });
   const failed: Issue[] = [...snapshot.issues];
   // A stopped task is not resolved into targets (no DescribeInstances for it), so its skips would be noise.
-  const skipped: Issue[] = change.kind === 'running' ? [...resolved.skipped] : [];
+  const skipped: Issue[] = change.kind === 'running' ? [...(change.skipped ?? []), ...resolved.skipped] : [];
 
   if (change.kind === 'stopped') {
     const ci = change.task.containerInstanceArn ? snapshot.containerInstances.get(change.task.containerInstanceArn) : undefined;
@@ -92,7 +95,10 @@ async function applyChange(
     const applied = await applyEventToInventory(host.hostId, { taskArn: change.taskArn, version: change.version, lastStatus: 'STOPPED' }, deps.inventory, new Date(nowMs), signal);
     if (applied.issue) failed.push(applied.issue);
     const changed = applied.merge?.changed ?? false;
-    return { ...none, action: changed ? 'retired' : 'duplicate', inventoryChanged: changed, failed, skipped };
+    if (!changed) return { ...none, action: 'duplicate', failed, skipped };
+    // Never listed (its RUNNING event is late, or it was never scraped): the tombstone keeps a late RUNNING out.
+    const reason = applied.merge?.removed.includes(change.taskArn) ? {} : { reason: 'not in the inventory: tombstone recorded against a late RUNNING event' };
+    return { ...none, action: 'retired', ...reason, inventoryChanged: true, failed, skipped };
   }
 
   if (resolved.targets.length === 0) return { ...none, action: 'no-targets', failed, skipped };
@@ -114,7 +120,9 @@ async function applyChange(
   );
   if (applied.issue) failed.push(applied.issue);
   if (applied.merge && !applied.merge.changed) {
-    return { ...none, targets: resolved.targets.length, action: 'duplicate', reason: `version ${change.version} already applied`, failed, skipped };
+    const tomb = tombstoneOf(applied.merge.inventory, change.taskArn);
+    const reason = tomb ? `task stopped at version ${tomb.version}: a RUNNING event does not bring it back` : `version ${change.version} already applied`;
+    return { ...none, targets: resolved.targets.length, action: 'duplicate', reason, failed, skipped };
   }
   const entry = applied.merge?.inventory.tasks.find((t) => t.taskArn === change.taskArn);
   const key = config.metricKey === 'slot' ? entry?.metricKey : metricKey(first.target, config.metricKey);
@@ -128,7 +136,9 @@ async function applyChange(
   let posted = 0;
   let graphDefs = 0;
   if (!config.dryRun && deps.mackerel) {
-    const out = await postValues(got.values, { mackerel: deps.mackerel, state: deps.state, logger: deps.logger, signal });
+    // The refresh function's own retry queue goes first: it has no scheduled cycle to drain it.
+    const retry = deps.state.retryQueue.drain(Math.floor(nowMs / 1000));
+    const out = await postValues([...retry.values, ...got.values], { mackerel: deps.mackerel, state: deps.state, logger: deps.logger, signal });
     posted = out.posted;
     failed.push(...out.failed);
     const defs = dueGraphDefs(got.graphs, deps.state, nowMs);

@@ -7,9 +7,10 @@
  * (same version) and stale events (older version).
  */
 import type { Task } from '@aws-sdk/client-ecs';
-import { arnId, mapTask } from '../discovery/ecsMapping';
+import { arnId, mapTaskReporting } from '../discovery/ecsMapping';
 import type { EcsTask } from '../discovery/model';
 import { err, ok, type Result } from '../result';
+import type { Issue } from '../types';
 
 /** EventBridge `source` of ECS events. */
 export const ECS_EVENT_SOURCE = 'aws.ecs';
@@ -47,6 +48,8 @@ export interface TaskStateChange {
   readonly stoppedReason?: string;
   /** STOPPED events only, e.g. `UserInitiated`, `EssentialContainerExited`. */
   readonly stopCode?: string;
+  /** What the mapping left out of `task` and why (network bindings whose ports are not 1..65535); absent when nothing. */
+  readonly skipped?: readonly Issue[];
 }
 
 type Json = Readonly<Record<string, unknown>>;
@@ -144,13 +147,14 @@ export function parseTaskStateChange(event: unknown): Result<TaskStateChange, st
   const lastStatus = str(d.lastStatus);
   if (!lastStatus) return fail(`has no detail.lastStatus (got ${describe(d.lastStatus)})`);
   if (!str(d.launchType) && !str(d.containerInstanceArn)) return fail('has neither detail.launchType nor detail.containerInstanceArn');
-  const mapped = mapTask(toSdkTask(d, taskArn, clusterArn));
+  const mapped = mapTaskReporting(toSdkTask(d, taskArn, clusterArn));
   // mapTask speaks of DescribeTasks; after the checks above only an unknown launchType can get here.
   if (!mapped.ok) return fail(`has an unusable detail: ${mapped.error.reason.replace(/^DescribeTasks returned /, '')}`);
   const desiredStatus = str(d.desiredStatus) ?? lastStatus;
   const fromArn = arnParts(taskArn);
   const stoppedReason = str(d.stoppedReason);
   const stopCode = str(d.stopCode);
+  const { task, skipped } = mapped.value;
   return ok({
     id: str(event.id) ?? '',
     time: str(event.time) ?? '',
@@ -164,18 +168,43 @@ export function parseTaskStateChange(event: unknown): Result<TaskStateChange, st
     lastStatus,
     desiredStatus,
     kind: changeKind(lastStatus, desiredStatus),
-    task: mapped.value,
+    task,
     taskDefinitionArn,
     ...(stoppedReason ? { stoppedReason } : {}),
     ...(stopCode ? { stopCode } : {}),
+    ...(skipped.length > 0 ? { skipped } : {}),
   });
 }
 
 /**
- * Whether a change belongs to one of the configured clusters, each given as a name (`prod`) or an ARN
- * (`arn:aws:ecs:…:cluster/prod`, compared whole, so a same-named cluster in another account or Region does
- * not match). An empty list matches nothing.
+ * The entry of ECS_CLUSTERS a change belongs to, or why none. An entry is a cluster ARN
+ * (`arn:aws:ecs:REGION:ACCOUNT:cluster/NAME`) or a bare name:
+ * - an ARN matches only the same ARN, so a same-named cluster in another account or Region is refused, with a
+ *   reason naming both ARNs;
+ * - a bare name matches the cluster NAME alone, in whatever account and Region the event comes from (the
+ *   collector does not know its own account): use ARNs when events of other accounts can reach the function,
+ *   e.g. through a shared or cross-account event bus.
+ * Either way, an event whose envelope `account` or `region` contradicts its `clusterArn` is refused: EventBridge
+ * sets the envelope, so such an event was not emitted by ECS for that cluster. Entries are tried in order.
  */
-export function isForClusters(change: Pick<TaskStateChange, 'cluster' | 'clusterArn'>, clusters: readonly string[]): boolean {
-  return clusters.some((c) => (c.startsWith('arn:') ? c === change.clusterArn : c === change.cluster));
+export function matchCluster(
+  change: Pick<TaskStateChange, 'cluster' | 'clusterArn' | 'account' | 'region'>,
+  clusters: readonly string[],
+): Result<string, string> {
+  const fromArn = arnParts(change.clusterArn);
+  for (const [field, claimed, actual] of [['account', change.account, fromArn.account], ['region', change.region, fromArn.region]] as const) {
+    if (claimed !== actual) return err(`event ${field} "${claimed}" is not the ${field} of its cluster ${change.clusterArn}`);
+  }
+  const found = clusters.find((c) => (c.startsWith('arn:') ? c === change.clusterArn : c === change.cluster));
+  if (found !== undefined) return ok(found);
+  const sameName = clusters.filter((c) => c.startsWith('arn:') && arnId(c) === change.cluster);
+  if (sameName.length > 0) {
+    return err(`cluster ${change.clusterArn} (account ${fromArn.account}, Region ${fromArn.region}) is not ${sameName.join(' or ')} of ECS_CLUSTERS`);
+  }
+  return err(`cluster ${change.cluster} is not in ECS_CLUSTERS`);
+}
+
+/** Whether a change belongs to one of the configured clusters (see {@link matchCluster}). An empty list matches nothing. */
+export function isForClusters(change: Pick<TaskStateChange, 'cluster' | 'clusterArn' | 'account' | 'region'>, clusters: readonly string[]): boolean {
+  return matchCluster(change, clusters).ok;
 }

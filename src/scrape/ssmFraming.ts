@@ -1,7 +1,9 @@
 /**
  * Reads the framed output of agent-script/scrape.sh (format in the script's header) back into one result per
  * target. Pure. Output cut at the 24,000-character limit is expected: every frame whose payload line arrived whole
- * is still used, and the BEGIN line (always first) says how many characters the complete output needed.
+ * is still used, and the BEGIN line (always first) says how many characters the complete output needed. The
+ * END line closes the output: whatever follows it (frames included) is not the script's and is only counted,
+ * so that a frame appended after END can never replace a target's real one.
  */
 import { gunzipSync } from 'node:zlib';
 import { err, ok, type Result } from '../result';
@@ -30,11 +32,16 @@ export interface ParsedOutput {
   readonly neededChars?: number;
   /** The script could scrape nothing (`@@MECS1 FATAL <reason>`). */
   readonly fatal?: string;
+  /** Non-empty lines after the END line, ignored: the script prints nothing there (see {@link afterEndProblem}). */
+  readonly linesAfterEnd: number;
 }
 
 const INT = /^(0|[1-9][0-9]{0,11})$/;
 
-/** Parses the script's stdout. Unterminated last lines (a cut) and unknown lines are ignored. */
+/**
+ * Parses the script's stdout. Unterminated last lines (a cut) and unknown lines are ignored; so is everything
+ * after the first END line, counted in `linesAfterEnd`. A repeated frame index keeps its first frame.
+ */
 export function parseFramedOutput(stdout: string): ParsedOutput {
   const lines = stdout.split('\n');
   lines.pop(); // the text after the last newline: empty, or a line that was cut
@@ -42,7 +49,8 @@ export function parseFramedOutput(stdout: string): ParsedOutput {
   let complete = false;
   let neededChars: number | undefined;
   let fatal: string | undefined;
-  for (let i = 0; i < lines.length; i++) {
+  let i = 0;
+  for (; i < lines.length && !complete; i++) {
     const line = lines[i] ?? '';
     if (!line.startsWith(`${MARK} `)) continue;
     const [, first = '', ...rest] = line.split(' ');
@@ -55,6 +63,9 @@ export function parseFramedOutput(stdout: string): ParsedOutput {
       const payload = lines[i + 1];
       if (rest.length !== 4 || (status !== 'ok' && status !== 'error') || payload === undefined) continue;
       if (![first, curlExit, httpStatus, bytes].every((n) => INT.test(n))) continue;
+      i++;
+      // The script prints each index once: a second frame for it is not the script's and must not win.
+      if (frames.has(Number(first))) continue;
       frames.set(Number(first), {
         index: Number(first),
         status,
@@ -63,10 +74,16 @@ export function parseFramedOutput(stdout: string): ParsedOutput {
         bytes: Number(bytes),
         payload,
       });
-      i++;
     }
   }
-  return { frames, complete, neededChars, fatal };
+  const linesAfterEnd = lines.slice(i).filter((l) => l.trim() !== '').length;
+  return { frames, complete, neededChars, fatal, linesAfterEnd };
+}
+
+/** What to report about an output with lines after END (undefined when it has none). */
+export function afterEndProblem(parsed: Pick<ParsedOutput, 'linesAfterEnd'>, instanceId: string): string | undefined {
+  if (parsed.linesAfterEnd === 0) return undefined;
+  return `${parsed.linesAfterEnd} line(s) after the END frame of the SSM output on ${instanceId} ignored (not printed by the scrape script)`;
 }
 
 /** What a frame needs to become a result: the limits the script was given and where it ran (for reasons). */

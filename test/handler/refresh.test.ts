@@ -192,3 +192,108 @@ describe('a repeated or stale event', () => {
     expect(writes(sim)).toEqual(before);
   });
 });
+
+describe('a STOPPED event that arrives before its RUNNING event', () => {
+  let sim: Simulation;
+  let lambda: RefreshLambda;
+  let task: SimTask;
+  let stopped: Awaited<ReturnType<RefreshLambda['invoke']>>;
+  let lateRunning: Awaited<ReturnType<RefreshLambda['invoke']>>;
+
+  beforeAll(async () => {
+    sim = await startStandardSimulation();
+    task = await sim.startTask('prod', apiSpec());
+    await sim.stopTask(task.arn);
+    lambda = startRefreshLambda(envOf(sim));
+    stopped = await lambda.invoke(eventOf(sim, task, 'STOPPED'));
+    lateRunning = await lambda.invoke(eventOf(sim, task, 'RUNNING'));
+  });
+  afterAll(async () => {
+    lambda.close();
+    await sim.stop();
+  });
+
+  it('leaves a tombstone with the stopped version in the host inventory, though the task was never listed', () => {
+    // Act
+    const inventory = inventoryOf(sim, hostIdOf(sim, task));
+
+    // Assess
+    expect(stopped).toMatchObject({ action: 'retired', failed: 0 });
+    expect(lambda.summaries().find((s) => s.version === 4)).toMatchObject({ action: 'retired', reason: expect.stringContaining('tombstone') });
+    expect(inventory?.tombstones?.map((t) => [t.taskArn, t.version])).toEqual([[task.arn, 4]]);
+  });
+
+  it('does not add or scrape the task on the late RUNNING event, in this container or after a cold start', async () => {
+    // Prepare
+    const before = writes(sim);
+    const cold = startRefreshLambda(envOf(sim));
+
+    // Act
+    const coldResult = await cold.invoke(duplicateEvent(eventOf(sim, task, 'RUNNING'))).finally(() => cold.close());
+
+    // Assess
+    expect(lateRunning).toMatchObject({ action: 'duplicate', posted: 0 });
+    expect(coldResult).toMatchObject({ action: 'duplicate', posted: 0 });
+    expect(lambda.summaries().at(-1)).toMatchObject({ reason: 'task stopped at version 4: a RUNNING event does not bring it back' });
+    expect(listed(sim, hostIdOf(sim, task))).not.toContain(task.id);
+    expect(landed(sim, `custom.gostats.${taskKey(task)}.runtime.goroutine_num`)).toEqual([]);
+    expect(writes(sim)).toEqual(before);
+  });
+});
+
+describe('events the collector must not act on', () => {
+  let sim: Simulation;
+
+  beforeAll(async () => {
+    sim = await startStandardSimulation();
+    await scheduledCycle(sim);
+  });
+  afterAll(() => sim.stop());
+
+  it('keeps a binding with hostPort 70000 out of the inventory and the targets, and says why', async () => {
+    // Prepare
+    const task = await sim.startTask('prod', apiSpec());
+    const event = structuredClone(eventOf(sim, task, 'RUNNING'));
+    const containers = event.detail.containers as { name: string; networkBindings?: { hostPort: number }[] }[];
+    for (const b of containers.find((c) => c.name === 'api')?.networkBindings ?? []) b.hostPort = 70000;
+    const before = writes(sim);
+    const lambda = startRefreshLambda(envOf(sim));
+
+    // Act
+    const result = await lambda.invoke(event).finally(() => lambda.close());
+
+    // Assess
+    expect(result).toMatchObject({ action: 'no-targets', posted: 0 });
+    const reasons = (lambda.summaries().at(-1)?.skipped as { reason: string }[]).map((s) => s.reason);
+    expect(reasons).toContain('container api: network binding ignored, hostPort 70000 is not a port (an integer in 1..65535)');
+    expect(writes(sim)).toEqual(before);
+    // The stored document stays readable (a port above 65535 would make every reader refuse it).
+    expect(listed(sim, hostIdOf(sim, task))).not.toContain(task.id);
+  });
+
+  it('ignores a same-named cluster of another account when ECS_CLUSTERS holds the cluster ARN', async () => {
+    // Prepare
+    const task = await sim.startTask('prod', apiSpec());
+    const other = (text: string): string => text.replaceAll(':111122223333:', ':999988887777:');
+    const ours = 'arn:aws:ecs:us-east-1:111122223333:cluster/prod';
+    const event = { ...eventOf(sim, task, 'RUNNING'), account: '999988887777' };
+    const foreign = { ...event, detail: JSON.parse(other(JSON.stringify(event.detail))) as typeof event.detail };
+    const before = writes(sim);
+    const lambda = startRefreshLambda(envOf(sim));
+    const byArn = startRefreshLambda({ ...envOf(sim), ECS_CLUSTERS: ours });
+
+    // Act
+    const refused = await byArn.invoke(foreign).finally(() => byArn.close());
+    const refusedSummary = byArn.summaries().at(-1);
+    const accepted = await lambda.invoke(eventOf(sim, task, 'RUNNING')).finally(() => lambda.close());
+
+    // Assess
+    expect(refused).toMatchObject({ action: 'ignored', targets: 0, posted: 0 });
+    expect(refusedSummary).toMatchObject({
+      action: 'ignored',
+      reason: `cluster arn:aws:ecs:us-east-1:999988887777:cluster/prod (account 999988887777, Region us-east-1) is not ${ours} of ECS_CLUSTERS`,
+    });
+    expect(accepted).toMatchObject({ action: 'scraped' });
+    expect(writes(sim).slice(0, before.length)).toEqual(before);
+  });
+});

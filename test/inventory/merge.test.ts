@@ -158,6 +158,33 @@ describe('slots', () => {
     expect(keysOf(next)).toEqual({ '00000003': 'api-3', '00000004': 'api-4', '00000005': 'api-1', '00000006': 'api-2' });
   });
 
+  it('gives distinct keys to two services whose names sanitise alike on one host', () => {
+    // Prepare: "web.api" and "web_api" both sanitise to the key node "web_api".
+    const dotted = observed(1, { service: 'web.api' });
+    const underscored = observed(2, { service: 'web_api' });
+
+    // Act
+    const viaCycle = observeTasks(undefined, [dotted, underscored], at(0), { complete: true }).inventory;
+    const first = applyTaskEvent(undefined, { taskArn: arnOf(1), version: 1, lastStatus: 'RUNNING', task: dotted }, at(0)).inventory;
+    const viaEvents = applyTaskEvent(first, { taskArn: arnOf(2), version: 1, lastStatus: 'RUNNING', task: underscored }, at(1)).inventory;
+
+    // Assess
+    expect(keysOf(viaCycle)).toEqual({ '00000001': 'web_api-1', '00000002': 'web_api-2' });
+    expect(keysOf(viaEvents)).toEqual({ '00000001': 'web_api-1', '00000002': 'web_api-2' });
+  });
+
+  it('gives distinct keys to two long service names that are cut to the same key', () => {
+    // Prepare: 48-character keys keep 46 characters of the name; these two differ only after that.
+    const base = 'x'.repeat(50);
+
+    // Act
+    const { inventory } = observeTasks(undefined, [observed(1, { service: `${base}-a` }), observed(2, { service: `${base}-b` })], at(0), { complete: true });
+
+    // Assess
+    expect(new Set(inventory.tasks.map((t) => t.metricKey)).size).toBe(2);
+    expect(inventory.tasks.map((t) => t.slot)).toEqual([1, 2]);
+  });
+
   it('keeps slot keys across a cold start and continues from the stored document', () => {
     // Prepare
     const warm = observeTasks(undefined, [observed(1), observed(2), observed(3)], at(0), { complete: true }).inventory;
@@ -201,7 +228,7 @@ describe('applyTaskEvent', () => {
     for (const r of results) expect(r).toEqual({ inventory: inv, changed: false, added: [], removed: [] });
   });
 
-  it('ignores a STOPPED event for a task it never recorded', () => {
+  it('tombstones a STOPPED event for a task it never recorded, without touching the listed tasks', () => {
     // Prepare
     const inv = applyTaskEvent(undefined, running(1, 3), at(0)).inventory;
 
@@ -209,7 +236,33 @@ describe('applyTaskEvent', () => {
     const result = applyTaskEvent(inv, stopped(9, 5), at(1));
 
     // Assess
-    expect(result).toEqual({ inventory: inv, changed: false, added: [], removed: [] });
+    expect(result).toMatchObject({ changed: true, added: [], removed: [] });
+    expect(result.inventory.tasks).toEqual(inv.tasks);
+    expect(result.inventory.tombstones).toEqual([{ taskArn: arnOf(9), version: 5, stoppedAt: '2026-01-01T00:01:00.000Z' }]);
+  });
+
+  it('never adds a task whose STOPPED event came before its RUNNING one, even after a cold start', () => {
+    // Prepare
+    const down = coldStart(applyTaskEvent(undefined, stopped(1, 5), at(0)).inventory);
+
+    // Act
+    const late = [running(1, 3), running(1, 5), running(1, 6)].map((e) => applyTaskEvent(down, e, at(1)));
+    const snapshot = observeTasks(down, [observed(1)], at(1), { complete: true });
+
+    // Assess
+    for (const r of late) expect(r).toEqual({ inventory: down, changed: false, added: [], removed: [] });
+    expect(snapshot.inventory.tasks).toEqual([]);
+  });
+
+  it('writes nothing for a second stop of a tombstoned task (draining, then STOPPED)', () => {
+    // Prepare
+    const down = applyTaskEvent(undefined, stopped(1, 4), at(0)).inventory;
+
+    // Act
+    const again = applyTaskEvent(down, stopped(1, 5), at(1));
+
+    // Assess
+    expect(again).toEqual({ inventory: down, changed: false, added: [], removed: [] });
   });
 
   it('does not bring back a stopped task on a late RUNNING event, nor on a snapshot taken before the stop', () => {
@@ -238,6 +291,18 @@ describe('applyTaskEvent', () => {
     // Assess
     expect(bumped.inventory.tasks[0]).toMatchObject({ version: 4, slot: 1, firstSeen: '2026-01-01T00:00:00.000Z' });
     expect(older.changed).toBe(false);
+  });
+
+  it(`keeps only the last ${TOMBSTONE_LIMIT} tombstones, whether or not the stopped tasks were listed`, () => {
+    // Prepare
+    let inv: Inventory | undefined;
+
+    // Act
+    for (let n = 1; n <= TOMBSTONE_LIMIT + 5; n++) inv = applyTaskEvent(inv, stopped(n, 5), at(n)).inventory;
+
+    // Assess
+    expect(inv?.tombstones).toHaveLength(TOMBSTONE_LIMIT);
+    expect(inv?.tombstones?.[0]?.taskArn).toBe(arnOf(6));
   });
 
   it(`keeps only the last ${TOMBSTONE_LIMIT} tombstones`, () => {

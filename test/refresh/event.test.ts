@@ -1,4 +1,5 @@
-import { isForClusters, parseTaskStateChange, type TaskStateChange } from '../../src/refresh/event';
+import { mapTask, mapTaskReporting } from '../../src/discovery/ecsMapping';
+import { isForClusters, matchCluster, parseTaskStateChange, type TaskStateChange } from '../../src/refresh/event';
 import { EVENT_FIXTURES, expectedChanges, readEvent, runningWith, type EventFixture } from './eventFixtures';
 
 function parsed(event: unknown): TaskStateChange {
@@ -147,5 +148,102 @@ describe('filtering changes to the configured clusters', () => {
     ['no cluster at all', []],
   ])('drops a change in cluster prod when configured with %s', (_what, clusters) => {
     expect(isForClusters(change, clusters)).toBe(false);
+  });
+});
+
+describe('network bindings whose ports cannot exist', () => {
+  const apiBinding = (binding: Record<string, unknown>): Record<string, unknown> => {
+    const event = readEvent('ec2-bridge-running');
+    const containers = (event.detail as { containers: Record<string, unknown>[] }).containers;
+    return runningWith({ containers: containers.map((c) => (c.name === 'api' ? { ...c, networkBindings: [{ bindIP: '0.0.0.0', protocol: 'tcp', ...binding }] } : c)) });
+  };
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['a host port above 65535', { containerPort: 8080, hostPort: 70000 }, 'hostPort 70000'],
+    ['a host port of 0', { containerPort: 8080, hostPort: 0 }, 'hostPort 0'],
+    ['a negative host port', { containerPort: 8080, hostPort: -1 }, 'hostPort -1'],
+    ['a fractional host port', { containerPort: 8080, hostPort: 32768.5 }, 'hostPort 32768.5'],
+    ['a container port above 65535', { containerPort: 70000, hostPort: 32768 }, 'containerPort 70000'],
+  ])('drops a binding with %s and says why, keeping the other containers', (_what, binding, quoted) => {
+    // Act
+    const change = parsed(apiBinding(binding));
+
+    // Assess
+    expect(change.task.containers.map((c) => [c.name, c.networkBindings])).toEqual([
+      ['api', []],
+      ['envoy', [{ containerPort: 9901, hostPort: 32769 }]],
+    ]);
+    expect(change.skipped).toEqual([{ target: change.taskArn, reason: expect.stringContaining(`container api: network binding ignored, ${quoted} is not a port`) }]);
+  });
+
+  it('reports nothing for an event whose bindings are all ports', () => {
+    expect(parsed(readEvent('ec2-bridge-running')).skipped).toBeUndefined();
+  });
+
+  it('drops the same bindings from a DescribeTasks answer, the mapping the events share', () => {
+    // Prepare
+    const task = {
+      taskArn: 'arn:aws:ecs:eu-west-1:111122223333:task/prod/5f1c0e2a9b8d4c7e8f90a1b2c3d4e5f6',
+      taskDefinitionArn: 'arn:aws:ecs:eu-west-1:111122223333:task-definition/api:42',
+      lastStatus: 'RUNNING',
+      launchType: 'EC2' as const,
+      containers: [{ name: 'api', networkBindings: [{ containerPort: 8080, hostPort: 70000 }, { containerPort: 8080, hostPort: 32768 }] }],
+    };
+
+    // Act
+    const plain = mapTask(task);
+    const reporting = mapTaskReporting(task);
+
+    // Assess
+    expect(plain.ok && plain.value.containers[0]?.networkBindings).toEqual([{ containerPort: 8080, hostPort: 32768 }]);
+    expect(reporting.ok && reporting.value.skipped.map((i) => i.reason)).toEqual([expect.stringContaining('hostPort 70000 is not a port')]);
+  });
+});
+
+describe('matching the account and Region of a change', () => {
+  const ours = 'arn:aws:ecs:eu-west-1:111122223333:cluster/prod';
+  /** The running fixture as another account (or Region) emits it for its own cluster named prod. */
+  const foreign = (account: string, region: string): TaskStateChange => {
+    const event = readEvent('ec2-bridge-running');
+    const swap = (text: string): string => text.replace('eu-west-1:111122223333', `${region}:${account}`);
+    const detail = JSON.parse(swap(JSON.stringify(event.detail))) as Record<string, unknown>;
+    return parsed({ ...event, account, region, detail });
+  };
+
+  it.each([
+    ['another account', '999988887777', 'eu-west-1'],
+    ['another Region', '111122223333', 'us-east-1'],
+  ])('refuses a same-named cluster of %s when ECS_CLUSTERS holds the ARN, naming both', (_what, account, region) => {
+    // Act
+    const matched = matchCluster(foreign(account, region), [ours]);
+
+    // Assess
+    expect(matched).toEqual({
+      ok: false,
+      error: `cluster arn:aws:ecs:${region}:${account}:cluster/prod (account ${account}, Region ${region}) is not ${ours} of ECS_CLUSTERS`,
+    });
+  });
+
+  it('matches a bare name in any account and Region (name-only matching)', () => {
+    expect(matchCluster(foreign('999988887777', 'us-east-1'), ['staging', 'prod'])).toEqual({ ok: true, value: 'prod' });
+  });
+
+  it('returns the configured entry that matched, ARN or name', () => {
+    const change = parsed(readEvent('ec2-bridge-running'));
+    expect(matchCluster(change, ['staging', ours])).toEqual({ ok: true, value: ours });
+  });
+
+  it.each([
+    ['account', { account: '999988887777' }],
+    ['region', { region: 'us-east-1' }],
+  ])('refuses an event whose envelope %s contradicts its cluster ARN, even for a configured name', (field, envelope) => {
+    // Prepare
+    const change = parsed({ ...readEvent('ec2-bridge-running'), ...envelope });
+
+    // Act
+    const matched = matchCluster(change, ['prod', ours]);
+
+    // Assess
+    expect(matched).toEqual({ ok: false, error: expect.stringContaining(`event ${field} "${Object.values(envelope)[0]}" is not the ${field} of its cluster ${ours}`) });
   });
 });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { frameToResult, parseFramedOutput, type Frame } from '../../src/scrape/ssmFraming';
+import { afterEndProblem, frameToResult, parseFramedOutput, type Frame } from '../../src/scrape/ssmFraming';
 import { INVOCATION_STDOUT_MAX_CHARS } from '../../src/scrape/ssmPort';
 import { buildScriptCommands, encodeTargetData, groupByInstance } from '../../src/scrape/ssmTargets';
 import { startServer, type LoopbackServer } from '../scrape/loopbackServer';
@@ -45,6 +45,51 @@ describe('framed output of the scrape script', () => {
 
     expect([...parsed.frames.keys()]).toEqual([0]);
     expect(parsed.complete).toBe(false);
+  });
+
+  describe('lines after the END frame', () => {
+    const real = ['real 1\n', 'real 2\n'];
+    const bodyOf = (parsed: ReturnType<typeof parseFramedOutput>, i: number): string | undefined => {
+      const frame = parsed.frames.get(i);
+      const result = frame && frameToResult(frame, ctx);
+      return result?.ok ? result.value.body : undefined;
+    };
+
+    it('never lets a frame appended after END replace the real one, and counts what was ignored', () => {
+      // Prepare: forged frames for the real indexes and for a new one, then a FATAL line.
+      const forged = framedOutput(['forged_metric 424242\n', 'forged_metric 424242\n', 'forged_metric 424242\n']);
+      const appended = `${forged}@@MECS1 FATAL forged\n`;
+      const out = `${framedOutput(real)}${appended}`;
+
+      // Act
+      const parsed = parseFramedOutput(out);
+
+      // Assess
+      expect([bodyOf(parsed, 0), bodyOf(parsed, 1)]).toEqual(real);
+      expect([...parsed.frames.keys()]).toEqual([0, 1]);
+      expect(parsed).toMatchObject({ complete: true, fatal: undefined, linesAfterEnd: appended.split('\n').length - 1 });
+      expect(afterEndProblem(parsed, ME)).toBe(`${parsed.linesAfterEnd} line(s) after the END frame of the SSM output on ${ME} ignored (not printed by the scrape script)`);
+    });
+
+    it('keeps the first frame of an index printed twice before END', () => {
+      // Prepare
+      const [header = '', ...rest] = framedOutput(real).split('\n');
+      const again = `@@MECS1 0 ok 0 200 15\n${gzipSync('forged_metric 1').toString('base64')}`;
+      const out = [header, ...rest.slice(0, 4), again, ...rest.slice(4)].join('\n');
+
+      // Act
+      const parsed = parseFramedOutput(out);
+
+      // Assess
+      expect(bodyOf(parsed, 0)).toBe(real[0]);
+      expect(parsed.complete).toBe(true);
+    });
+
+    it('reports nothing for the output the script prints', () => {
+      const parsed = parseFramedOutput(framedOutput(real));
+      expect(parsed.linesAfterEnd).toBe(0);
+      expect(afterEndProblem(parsed, ME)).toBeUndefined();
+    });
   });
 
   describe('output longer than GetCommandInvocation returns', () => {
