@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from './config/config';
 import { ConfigError, CriticalError, describeError } from './errors';
 import { createLogger, redact } from './log';
-import { collect, summaryLogFields, type CycleSummary } from './pipeline/collect';
+import { collect, summaryLogFields, summaryOfError, type CycleSummary } from './pipeline/collect';
 import { closeCollectorDeps, getCollectorDeps } from './runtime';
 import { discoverTargets } from './pipeline/discoverOnly';
 import { refresh } from './pipeline/refresh';
@@ -18,11 +18,39 @@ commands:
   dashboards [--dry-run] [--json] create or update one Mackerel dashboard per ECS service (--dry-run: say what would change)
   demo [--cycles N]              start the local simulated cluster and run the collector against it
 
+options of collect, discover, refresh and dashboards:
+  --deadline DURATION            stop the command after this long (e.g. 50s, 2m, 45000ms; a bare number is seconds; default 50s)
+
 Configuration comes from the environment (see README "Configuration").
-exit codes: 0 the cycle ran (even if some targets failed), 2 invalid configuration, 3 critical error (access denied, unknown cluster, Mackerel 401/403), 1 unexpected error`;
+exit codes: 0 the cycle ran (even if some targets failed), 2 invalid configuration, 3 critical error (access denied, every cluster missing, Mackerel 401/403), 4 the deadline fired before the command finished (the summary says where), 1 unexpected error`;
 
 /** Exit codes, part of the CLI contract. */
-export const EXIT = { OK: 0, UNEXPECTED: 1, CONFIG: 2, CRITICAL: 3 } as const;
+export const EXIT = { OK: 0, UNEXPECTED: 1, CONFIG: 2, CRITICAL: 3, DEADLINE: 4 } as const;
+
+/** The default of `--deadline`: a cron-driven run ends before the next minute's run starts. */
+export const DEFAULT_CLI_DEADLINE_MS = 50_000;
+
+/** The `--deadline` option every long-running command takes. */
+const DEADLINE_OPTION = { deadline: { type: 'string' } } as const;
+
+/** `50s`, `2m`, `45000ms` or a bare number of seconds → milliseconds; a usage error for anything else. */
+export function parseDuration(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_CLI_DEADLINE_MS;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(text);
+  const ms = m ? Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 'm' ? 60_000 : 1000) : NaN;
+  if (!Number.isFinite(ms) || ms < 1 || ms > 24 * 3600 * 1000) throw new UsageError(`--deadline ${JSON.stringify(text)} is not a duration such as 50s, 2m or 45000ms`);
+  return Math.round(ms);
+}
+
+/** The command's deadline as a signal (a timer that does not keep the process alive). */
+function deadlineFrom(text: string | undefined): AbortSignal {
+  return AbortSignal.timeout(parseDuration(text));
+}
+
+/** Thrown when the deadline stopped a command that has no partial result to print. */
+class DeadlineError extends Error {
+  override readonly name = 'DeadlineError';
+}
 
 function out(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : text + '\n');
@@ -35,38 +63,55 @@ function configFrom(env: NodeJS.ProcessEnv, dryRun: boolean | undefined): Config
 }
 
 async function runCollect(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } } });
+  const { values } = parseArgs({ args: argv, options: { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, ...DEADLINE_OPTION } });
+  const signal = deadlineFrom(values.deadline);
   const config = configFrom(process.env, values['dry-run']);
   const logger = createLogger({ level: config.logLevel });
   const deps = getCollectorDeps(config, config.mackerelApiKey, logger);
-  const summary: CycleSummary = await collect(config, deps);
-  logger.info('cycle summary', summaryLogFields(summary));
+  let summary: CycleSummary;
+  try {
+    summary = await collect(config, deps, signal);
+  } catch (e) {
+    const partial = summaryOfError(e);
+    if (partial) logger.error('cycle summary', summaryLogFields(partial));
+    throw e;
+  }
+  (summary.aborted ? logger.warn : logger.info).call(logger, 'cycle summary', summaryLogFields(summary));
   if (values.json) out(JSON.stringify(summary));
   else {
     if (summary.wouldPost) out(formatValues(summary.wouldPost.values));
     out(formatSummary(summary));
   }
+  if (summary.aborted) {
+    process.stderr.write(`mackerel-ecs-collector: the cycle stopped early: ${summary.aborted}\n`);
+    return EXIT.DEADLINE;
+  }
   return EXIT.OK;
 }
 
 async function runDiscover(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' } } });
+  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, ...DEADLINE_OPTION } });
+  const signal = deadlineFrom(values.deadline);
   const config = configFrom(process.env, true);
   const logger = createLogger({ level: config.logLevel });
   const deps = getCollectorDeps(config, undefined, logger);
-  const result = await discoverTargets(config, deps);
+  const result = await discoverTargets(config, deps, signal).catch((e: unknown) => {
+    if (signal.aborted && !(e instanceof CriticalError)) throw new DeadlineError(`discovery did not finish before the deadline (${describeError(signal.reason)})`);
+    throw e;
+  });
   out(values.json ? JSON.stringify(result) : formatTargetTable(result.targets, result.skipped));
   return EXIT.OK;
 }
 
 async function runDashboards(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } } });
+  const { values } = parseArgs({ args: argv, options: { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, ...DEADLINE_OPTION } });
+  const signal = deadlineFrom(values.deadline);
   // One cycle that posts no metrics (dry run) but scrapes, so the dashboards show what the tasks really produce.
   const config = { ...configFrom(process.env, undefined), dryRun: true };
   if (!config.mackerelApiKey) throw new ConfigError(['MACKEREL_API_KEY: the dashboards command needs the key itself (read and write dashboards)']);
   const logger = createLogger({ level: config.logLevel });
   const deps = getCollectorDeps(config, config.mackerelApiKey, logger);
-  const summary = await collect(config, deps, undefined, { dashboards: values['dry-run'] ? 'dry-run' : 'sync' });
+  const summary = await collect(config, deps, signal, { dashboards: values['dry-run'] ? 'dry-run' : 'sync' });
   const outcomes = summary.dashboards ?? [];
   if (values.json) out(JSON.stringify({ dashboards: outcomes }));
   else out(table(['URL PATH', 'ACTION', 'ID', 'ERROR'], outcomes.map((d) => [d.urlPath, d.action, d.id ?? '-', d.error ?? ''])));
@@ -74,7 +119,8 @@ async function runDashboards(argv: string[]): Promise<number> {
 }
 
 async function runRefresh(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { event: { type: 'string' } } });
+  const { values } = parseArgs({ args: argv, options: { event: { type: 'string' }, ...DEADLINE_OPTION } });
+  const signal = deadlineFrom(values.deadline);
   if (values.event === undefined) throw new UsageError('refresh needs --event FILE (or --event - for stdin)');
   const text = values.event === '-' ? await readStdin() : await readFile(values.event, 'utf8').catch((e: unknown) => {
     throw new UsageError(`cannot read ${values.event}: ${describeError(e)}`);
@@ -87,7 +133,7 @@ async function runRefresh(argv: string[]): Promise<number> {
   }
   const config = configFrom(process.env, undefined);
   const logger = createLogger({ level: config.logLevel });
-  const summary = await refresh(config, getCollectorDeps(config, config.mackerelApiKey, logger), event);
+  const summary = await refresh(config, getCollectorDeps(config, config.mackerelApiKey, logger), event, signal);
   out(JSON.stringify(summary));
   return EXIT.OK;
 }
@@ -146,6 +192,10 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CriticalError) {
       process.stderr.write(`mackerel-ecs-collector: critical: ${message}\n`);
       return EXIT.CRITICAL;
+    }
+    if (e instanceof DeadlineError) {
+      process.stderr.write(`mackerel-ecs-collector: ${message}\n`);
+      return EXIT.DEADLINE;
     }
     const usage = e instanceof UsageError || (e instanceof TypeError && /^ERR_PARSE_ARGS/.test(String((e as { code?: string }).code ?? '')));
     if (usage) {

@@ -1,7 +1,7 @@
 import type { Config } from '../config/config';
 import type { ConfigError } from '../errors';
 import { createLogger, type Logger } from '../log';
-import { collect, summaryLogFields, type CollectorDeps, type CycleSummary } from '../pipeline/collect';
+import { collect, summaryLogFields, summaryOfError, type CollectorDeps, type CycleSummary } from '../pipeline/collect';
 import type { Result } from '../result';
 import { getCollectorDeps } from '../runtime';
 
@@ -32,8 +32,16 @@ export async function runScheduledCycle(
   logger: Logger = createLogger(),
 ): Promise<CycleSummary> {
   const { cfg, deps } = invocationSetup(config, context, logger);
-  const summary = await collect(cfg, deps, deadlineSignal(context));
-  deps.logger.info('cycle summary', summaryLogFields(summary));
+  let summary: CycleSummary;
+  try {
+    summary = await collect(cfg, deps, deadlineSignal(context));
+  } catch (e) {
+    // A critical error still ends with the cycle's summary (`aborted` says why), then fails the invocation.
+    const partial = summaryOfError(e);
+    if (partial) deps.logger.error('cycle summary', summaryLogFields(partial));
+    throw e;
+  }
+  (summary.aborted ? deps.logger.warn : deps.logger.info).call(deps.logger, 'cycle summary', summaryLogFields(summary));
   return summary;
 }
 

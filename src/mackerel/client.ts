@@ -37,10 +37,23 @@ export function createMackerelClient(opts: MackerelClientOptions): MackerelPort 
       const query = `?customIdentifier=${encodeURIComponent(customIdentifier)}${HOST_STATUSES.map((s) => `&status=${s}`).join('')}`;
       return send({ method: 'GET', path: '/api/v0/hosts', query, parse: pickHostId }, signal);
     },
-    postMetrics: async (values, signal) => (values.length === 0 ? ok(undefined) : send({ method: 'POST', path: '/api/v0/tsdb', body: values, parse: ignoreBody }, signal)),
+    postMetrics: async (values, signal) => (values.length === 0 ? ok(undefined) : send({ method: 'POST', path: '/api/v0/tsdb', body: values, parse: successBody }, signal)),
     postGraphDefs: async (defs, signal) =>
       defs.length === 0 ? ok(undefined) : send({ method: 'POST', path: '/api/v0/graph-defs/create', body: defs, parse: ignoreBody }, signal),
   };
+}
+
+/**
+ * `POST /api/v0/tsdb` answers `{"success":true}` (reference §2). A 2xx whose body is not that JSON (a proxy's
+ * HTML page, a truncated answer) does not prove the values were stored: it is a failure, and the batch is
+ * queued and re-sent (re-posting a timestamp overwrites it, so a false alarm costs nothing).
+ */
+function successBody(text: string): Result<void, string> {
+  const parsed = parseJson(text);
+  if (typeof parsed !== 'object' || parsed === null || (parsed as { success?: unknown }).success !== true) {
+    return err(`unexpected response: expected {"success":true}, got ${parsed === undefined ? `${text.length} characters that are not JSON` : 'other JSON'}`);
+  }
+  return ok(undefined);
 }
 
 /** The `{"hosts":[…]}` answer's best live host: retired hosts never, then by status, working first. */

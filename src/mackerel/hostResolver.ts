@@ -6,6 +6,8 @@ import type { MackerelFailure } from './errors';
 export interface HostResolver {
   /** The host id, or undefined when no live host has the instance's custom identifier. */
   resolve(ec2InstanceId: string, signal?: AbortSignal): Promise<Result<string | undefined, MackerelFailure>>;
+  /** Drops the cached lookups that point at this host id (Mackerel refused its values: retired), so the next cycle asks again. */
+  forgetHost(hostId: string): void;
 }
 
 /** Cache settings; times in milliseconds. */
@@ -57,6 +59,9 @@ export function createHostResolver(
       const pending = lookup(instanceId, signal).finally(() => inFlight.delete(instanceId));
       inFlight.set(instanceId, pending);
       return pending;
+    },
+    forgetHost: (hostId) => {
+      for (const [instanceId, entry] of cache) if (entry.hostId === hostId) cache.delete(instanceId);
     },
   };
 }

@@ -136,7 +136,8 @@ export function createApiSender(opts: MackerelRequestOptions, policy: RequestPol
       const tries = attemptsText(n);
       if (outcome.kind === 'ok') {
         const parsed = call.parse(outcome.text, outcome.status);
-        return parsed.ok ? parsed : err(new MackerelError(`${label}: ${parsed.error} (${tries})`, context));
+        // Scrubbed too: a parser may quote the answer, and an answer may echo the key.
+        return parsed.ok ? parsed : err(new MackerelError(scrub(`${label}: ${parsed.error} (${tries})`), { ...context, status: outcome.status }));
       }
       if (outcome.kind === 'auth') {
         return err(new MackerelAuthError(`${label} rejected the API key (wrong key, no Write permission or not on the IP allow-list): ${outcome.reason}`, context));

@@ -10,13 +10,16 @@ import type { GraphDef, Issue, MetricValue } from '../types';
 import { discoverTargets } from './discoverOnly';
 import { gather, type PlacedTarget } from './gather';
 import { placeTargets, resolveHosts, type HostLookup } from './hosts';
+import { pendingHostId, settlePendingHosts } from './pendingHosts';
 import { syncInventories, type InventoryStore } from './inventorySync';
 import { serviceMetricsStep } from './serviceMetrics';
 import { DASHBOARDS_INTERVAL_MS, syncDashboards } from './dashboardsStep';
 import type { DashboardOutcome } from '../dashboards/sync';
 import type { DashboardPort } from '../mackerel/dashboardClient';
 import { dueGraphDefs, postGraphDefs, postValues } from './post';
-import { COUNTER_MAX_IDLE_S, drainRetry, type CollectorState } from './state';
+import { COUNTER_MAX_IDLE_S, type CollectorState } from './state';
+import type { RetryDropped } from './retryQueue';
+import { CriticalError, describeError } from '../errors';
 
 /** Ports and state one cycle works with. Built once per container by src/runtime.ts. */
 export interface CollectorDeps {
@@ -60,9 +63,16 @@ export interface CycleSummary {
   /** Samples not posted, by reason (NaN, series over the bound, invalid names, …). */
   readonly dropped: Readonly<Record<string, number>>;
   readonly retryQueue: number;
+  /** Values the retry queue dropped this cycle: over its byte cap (oldest first), or past Mackerel's 24 h window. */
+  readonly retryDropped: Readonly<RetryDropped>;
   readonly bytesScraped: number;
   readonly durationMs: number;
   readonly dryRun: boolean;
+  /**
+   * Set when the cycle ended early: the deadline fired (what was gathered but not posted is on the retry queue)
+   * or a critical error stopped it (then the error is thrown too, with this summary attached: {@link summaryOfError}).
+   */
+  readonly aborted?: string;
   /** When dashboards were synced this cycle: one outcome per ECS service (`created`, `updated`, `unchanged`, …). */
   readonly dashboards?: readonly DashboardOutcome[];
   /** Only in a dry run: what would have been posted. */
@@ -79,16 +89,87 @@ export interface CollectOptions {
   readonly dashboards?: 'sync' | 'dry-run';
 }
 
-/** Runs one collection cycle over every configured cluster. Throws only for critical errors. */
+/** Counts a cycle builds up; the summary is made from them whether the cycle ends or is cut short. */
+interface Tally {
+  targets: number;
+  scraped: number;
+  samples: number;
+  posted: number;
+  graphDefs: number;
+  hosts: number;
+  inventoriesWritten: number;
+  serviceMetrics: number;
+  readonly skipped: Issue[];
+  readonly failed: Issue[];
+  dropped: Record<string, number>;
+  bytesScraped: number;
+  dashboards?: readonly DashboardOutcome[];
+  wouldPost?: CycleSummary['wouldPost'];
+}
+
+const summaries = new WeakMap<object, CycleSummary>();
+
+/** The summary of the cycle a thrown error stopped (critical errors), so the caller can still log it. */
+export function summaryOfError(e: unknown): CycleSummary | undefined {
+  return typeof e === 'object' && e !== null ? summaries.get(e) : undefined;
+}
+
+/**
+ * Runs one collection cycle over every configured cluster. Always ends with a summary: when `signal` fires
+ * (the deadline) the cycle stops where it is and returns it with `aborted`; a critical error (access denied,
+ * Mackerel 401/403) is thrown with the summary attached ({@link summaryOfError}). Nothing gathered is lost on
+ * the way out: values not accepted are on the retry queue.
+ */
 export async function collect(config: Config, deps: CollectorDeps, signal?: AbortSignal, opts: CollectOptions = {}): Promise<CycleSummary> {
   const started = deps.now();
+  const droppedBefore = { ...deps.state.retryQueue.dropped };
+  const tally: Tally = {
+    targets: 0, scraped: 0, samples: 0, posted: 0, graphDefs: 0, hosts: 0, inventoriesWritten: 0, serviceMetrics: 0,
+    skipped: [], failed: [], dropped: {}, bytesScraped: 0,
+  };
+  const summarise = (aborted?: string): CycleSummary => {
+    const now = deps.state.retryQueue.dropped;
+    return {
+      clusters: config.clusters,
+      targets: tally.targets,
+      scraped: tally.scraped,
+      samples: tally.samples,
+      posted: tally.posted,
+      graphDefs: tally.graphDefs,
+      hosts: tally.hosts,
+      inventoriesWritten: tally.inventoriesWritten,
+      serviceMetrics: tally.serviceMetrics,
+      skipped: tally.skipped,
+      failed: tally.failed,
+      dropped: tally.dropped,
+      retryQueue: deps.state.retryQueue.length,
+      retryDropped: { cap: now.cap - droppedBefore.cap, age: now.age - droppedBefore.age },
+      bytesScraped: tally.bytesScraped,
+      durationMs: deps.now() - started,
+      dryRun: config.dryRun,
+      ...(aborted !== undefined ? { aborted } : {}),
+      ...(tally.dashboards ? { dashboards: tally.dashboards } : {}),
+      ...(tally.wouldPost ? { wouldPost: tally.wouldPost } : {}),
+    };
+  };
+  try {
+    await runCycle(config, deps, tally, started, signal, opts);
+  } catch (e) {
+    if (signal?.aborted && !(e instanceof CriticalError)) return summarise(`deadline: ${describeError(signal.reason)}`);
+    if (typeof e === 'object' && e !== null) summaries.set(e, summarise(describeError(e)));
+    throw e;
+  }
+  return summarise(signal?.aborted ? `deadline: ${describeError(signal.reason)}` : undefined);
+}
+
+async function runCycle(config: Config, deps: CollectorDeps, tally: Tally, started: number, signal: AbortSignal | undefined, opts: CollectOptions): Promise<void> {
   const nowS = Math.floor(started / 1000);
-  const skipped: Issue[] = [];
-  const failed: Issue[] = [];
+  const { skipped, failed } = tally;
 
   // 1 discover
   const discovered = await discoverTargets(config, deps, signal);
   const targets = discovered.targets;
+  tally.targets = targets.length;
   skipped.push(...discovered.skipped);
   failed.push(...discovered.failed);
 
@@ -99,16 +180,35 @@ export async function collect(config: Config, deps: CollectorDeps, signal?: Abor
   const placement = placeTargets(hosted, hostIds);
   skipped.push(...placement.skipped);
   failed.push(...placement.failed);
+  tally.hosts = new Set(placement.placed.map((p) => p.hostId)).size;
+  // Host lookup down (a cold start during a Mackerel outage): scrape anyway, values wait for their host id.
+  const pendingPlaced: PlacedTarget[] = [];
+  for (const p of placement.pending) {
+    const instanceId = p.target.ec2InstanceId ?? '';
+    if (config.metricKey === 'slot') {
+      failed.push({ target: p.target.id, reason: `${p.reason}; METRIC_KEY=slot needs the host's inventory, so the target was not scraped` });
+      continue;
+    }
+    failed.push({ target: p.target.id, reason: `${p.reason}; scraped anyway, its values wait on the retry queue for the host id` });
+    pendingPlaced.push({ target: p.target, hostId: pendingHostId(instanceId), key: metricKey(p.target, config.metricKey) });
+  }
 
   // Inventory: merge what runs on each host, write what changed, and get each task's metric key.
   const inventory = await syncInventories(
     placement.placed,
     // Complete only when nothing went unseen: a failed discovery call or host lookup hides running tasks.
-    { mode: config.metricKey, complete: discovered.failed.length === 0 && placement.failed.length === 0, snapshotStartedAt: new Date(started), now: new Date(deps.now()) },
+    {
+      mode: config.metricKey,
+      // A cluster that does not exist hides no task: it does not make the snapshot incomplete.
+      complete: discovered.failed.length === discovered.missingClusters.length && placement.failed.length === 0 && placement.pending.length === 0,
+      snapshotStartedAt: new Date(started),
+      now: new Date(deps.now()),
+    },
     deps.inventory,
     signal,
   );
   failed.push(...inventory.issues);
+  tally.inventoriesWritten = inventory.written;
   const placed: PlacedTarget[] = [];
   for (const p of placement.placed) {
     const key = inventory.keys.get(p.target.taskArn);
@@ -117,13 +217,18 @@ export async function collect(config: Config, deps: CollectorDeps, signal?: Abor
       failed.push({ target: p.target.id, reason: `METRIC_KEY=slot: ${why}` });
     } else placed.push({ ...p, key });
   }
+  placed.push(...pendingPlaced);
   // Fargate targets (resolved only when MACKEREL_SERVICE is set): scraped for the service totals alone.
   for (const t of hostless) placed.push({ target: t, key: metricKey(t, config.metricKey === 'port' ? 'port' : 'task') });
 
   // 2-4 scrape, parse, name
   const got = await gather(placed, { fetcher: deps.fetcher, counters: deps.state.counters, logger: deps.logger }, nowS, signal);
   failed.push(...got.failed);
-  const { values, graphs, dropped } = got;
+  const { values, graphs } = got;
+  tally.dropped = { ...got.dropped };
+  tally.scraped = got.scraped;
+  tally.samples = values.length;
+  tally.bytesScraped = got.bytesScraped;
   deps.state.counters.prune(nowS - COUNTER_MAX_IDLE_S);
 
   // 6 post
@@ -137,52 +242,41 @@ export async function collect(config: Config, deps: CollectorDeps, signal?: Abor
       )
     : undefined;
   failed.push(...(service?.failed ?? []));
+  tally.serviceMetrics = service?.posted ?? 0;
   const defs = dueGraphDefs(graphs, deps.state, started);
-  let posted = 0;
-  let graphDefsPosted = 0;
-  if (!config.dryRun && deps.mackerel) {
-    const retry = drainRetry(deps.state, nowS);
-    const out = await postValues([...retry, ...values], { mackerel: deps.mackerel, state: deps.state, logger: deps.logger, signal });
-    posted = out.posted;
+  if (config.dryRun) {
+    tally.graphDefs = defs.length;
+    tally.wouldPost = { values, graphDefs: defs, serviceMetrics: service?.values ?? [] };
+  } else if (deps.mackerel) {
+    // Queued values first (oldest first); a value the queue still holds after this is not lost.
+    const retry = deps.state.retryQueue.drain(nowS);
+    const settled = await settlePendingHosts([...retry.values, ...values], deps.hosts, signal);
+    deps.state.retryQueue.enqueue(settled.waiting);
+    if (settled.critical) {
+      deps.state.retryQueue.enqueue(settled.ready);
+      throw settled.critical;
+    }
+    if (settled.noHost > 0) tally.dropped['no Mackerel host for the instance'] = (tally.dropped['no Mackerel host for the instance'] ?? 0) + settled.noHost;
+    const out = await postValues(settled.ready, { mackerel: deps.mackerel, state: deps.state, logger: deps.logger, signal });
+    tally.posted = out.posted;
     failed.push(...out.failed);
+    for (const [reason, n] of Object.entries(out.rejected)) tally.dropped[reason] = (tally.dropped[reason] ?? 0) + n;
+    for (const hostId of out.rejectedHosts) deps.hosts?.forgetHost?.(hostId);
     const g = await postGraphDefs(defs, { mackerel: deps.mackerel, state: deps.state, logger: deps.logger, nowMs: started, signal });
-    graphDefsPosted = g.posted;
+    tally.graphDefs = g.posted;
     failed.push(...g.failed);
   }
 
   // Dashboards: on request (the `dashboards` command), or hourly from the scheduled function.
   const dashboardsDue =
     opts.dashboards ?? (config.dashboards === 'hourly' && started - (deps.state.dashboardsSyncedAt ?? 0) >= DASHBOARDS_INTERVAL_MS ? 'sync' : undefined);
-  let dashboards: readonly DashboardOutcome[] | undefined;
   if (dashboardsDue && deps.dashboards) {
     const dryRun = dashboardsDue === 'dry-run';
-    dashboards = (await syncDashboards(got.outcomes, { mackerelService: config.mackerelService, dryRun }, deps.dashboards, signal)).outcomes;
+    const dashboards = (await syncDashboards(got.outcomes, { mackerelService: config.mackerelService, dryRun }, deps.dashboards, signal)).outcomes;
+    tally.dashboards = dashboards;
     for (const d of dashboards) if (d.action === 'failed') failed.push({ target: `dashboard ${d.urlPath}`, reason: d.error ?? 'failed' });
     if (!dryRun) deps.state.dashboardsSyncedAt = started;
   }
-
-  // 7 report
-  const summary: CycleSummary = {
-    clusters: config.clusters,
-    targets: targets.length,
-    scraped: got.scraped,
-    samples: values.length,
-    posted,
-    graphDefs: config.dryRun ? defs.length : graphDefsPosted,
-    hosts: new Set(placement.placed.map((p) => p.hostId)).size,
-    inventoriesWritten: inventory.written,
-    serviceMetrics: service?.posted ?? 0,
-    skipped,
-    failed,
-    dropped,
-    retryQueue: deps.state.retryQueue.length,
-    bytesScraped: got.bytesScraped,
-    durationMs: deps.now() - started,
-    dryRun: config.dryRun,
-    ...(dashboards ? { dashboards } : {}),
-    ...(config.dryRun ? { wouldPost: { values, graphDefs: defs, serviceMetrics: service?.values ?? [] } } : {}),
-  };
-  return summary;
 }
 
 /** The summary as logged: lists capped so one log line stays readable at 10,000 targets. */

@@ -8,14 +8,26 @@ import type { Issue, Target } from '../types';
 /** Resolves an EC2 instance id to its Mackerel host id (undefined = no such host). */
 export interface HostLookup {
   resolve(ec2InstanceId: string, signal?: AbortSignal): Promise<Result<string | undefined, MackerelError>>;
+  /** Forgets cached lookups that map to `hostId` (its values were refused: a host retired within the cache's TTL). */
+  forgetHost?(hostId: string): void;
 }
 
 /** Concurrent host lookups per cycle (each cached for an hour). Cold, 1,000 lookups at 8 in flight took 1.1–1.5 s on loopback and ~7 s at 50 ms API latency (bench). */
 export const HOST_LOOKUP_CONCURRENCY = 32;
 
+/**
+ * Where an instance's targets go: its host; `skipped` (no such host) or `failed`; or `pending`: the lookup failed
+ * for a reason that may pass (5xx, 429, network, timeout), so the targets are scraped and their values wait on
+ * the retry queue for the host id (pendingHosts.ts).
+ */
 export type HostPlacement =
   | { readonly ok: true; readonly hostId: string }
-  | { readonly ok: false; readonly kind: 'skipped' | 'failed'; readonly reason: string };
+  | { readonly ok: false; readonly kind: 'skipped' | 'failed' | 'pending'; readonly reason: string };
+
+/** A lookup failure that may pass by itself: no answer, a 5xx or a 429. */
+function isTransient(error: MackerelError): boolean {
+  return error.status === undefined || error.status >= 500 || error.status === 429;
+}
 
 /**
  * Finds the Mackerel host of every instance the targets run on. Unknown hosts are skipped (never a new billed
@@ -39,7 +51,7 @@ export async function resolveHosts(
     if (!r.ok) {
       if (r.error instanceof CriticalError) throw r.error;
       deps.logger.warn('host lookup failed', { ec2InstanceId: id, reason: r.error.message, errorName: r.error.name });
-      out.set(id, { ok: false, kind: 'failed', reason: `Mackerel host lookup failed: ${r.error.message}` });
+      out.set(id, { ok: false, kind: isTransient(r.error) ? 'pending' : 'failed', reason: `Mackerel host lookup failed: ${r.error.message}` });
     } else if (r.value === undefined) {
       deps.logger.warn('no mackerel host', { ec2InstanceId: id });
       out.set(id, {
@@ -58,15 +70,17 @@ export async function resolveHosts(
 export function placeTargets(
   targets: readonly Target[],
   hosts: ReadonlyMap<string, HostPlacement>,
-): { placed: { target: Target; hostId: string }[]; skipped: Issue[]; failed: Issue[] } {
+): { placed: { target: Target; hostId: string }[]; pending: { target: Target; reason: string }[]; skipped: Issue[]; failed: Issue[] } {
   const placed: { target: Target; hostId: string }[] = [];
+  const pending: { target: Target; reason: string }[] = [];
   const skipped: Issue[] = [];
   const failed: Issue[] = [];
   for (const t of targets) {
     const h = hosts.get(t.ec2InstanceId ?? '');
     if (h === undefined) skipped.push({ target: t.id, reason: 'no EC2 instance to post to' });
-    else if (!h.ok) (h.kind === 'failed' ? failed : skipped).push({ target: t.id, reason: h.reason });
-    else placed.push({ target: t, hostId: h.hostId });
+    else if (h.ok) placed.push({ target: t, hostId: h.hostId });
+    else if (h.kind === 'pending') pending.push({ target: t, reason: h.reason });
+    else (h.kind === 'failed' ? failed : skipped).push({ target: t.id, reason: h.reason });
   }
-  return { placed, skipped, failed };
+  return { placed, pending, skipped, failed };
 }

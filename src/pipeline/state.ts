@@ -1,10 +1,6 @@
 import type { Inventory } from '../inventory/model';
-import type { CounterPoint, CounterStore, MetricValue } from '../types';
-
-/** Values that failed to post, kept for the next cycle (Mackerel accepts values up to 24 h old). */
-export const RETRY_QUEUE_MAX_VALUES = 200_000;
-/** Values older than this are not re-sent: Mackerel silently drops timestamps older than 24 h. */
-export const RETRY_MAX_AGE_S = 23 * 3600;
+import type { CounterPoint, CounterStore } from '../types';
+import { createRetryQueue, type RetryQueue } from './retryQueue';
 /** Wildcard graph definitions lapse after hours without data; re-post them this often. */
 export const GRAPH_DEFS_REFRESH_MS = 3 * 3600 * 1000;
 /** Counter baselines not touched for this long are forgotten (a task that stopped). */
@@ -25,8 +21,8 @@ export interface CollectorState {
   readonly graphDefsPostedAt: Map<string, number>;
   /** The last `ecs-tasks` inventory read or written per Mackerel host id. */
   readonly inventories: Map<string, Inventory>;
-  retryQueue: MetricValue[];
-  retryDropped: number;
+  /** Values that failed to post, oldest first, bounded in bytes (retryQueue.ts). */
+  readonly retryQueue: RetryQueue;
   /** When this container last created/updated the dashboards (DASHBOARDS=hourly). */
   dashboardsSyncedAt?: number;
 }
@@ -49,30 +45,7 @@ export function createCounterStore(): CollectorState['counters'] {
   };
 }
 
-/** A fresh, empty state (a cold start). */
-export function createCollectorState(): CollectorState {
-  return { counters: createCounterStore(), graphDefsPostedAt: new Map(), inventories: new Map(), retryQueue: [], retryDropped: 0 };
-}
-
-/**
- * Adds failed values to the retry queue, oldest dropped first when it is over its cap; returns how many
- * were dropped.
- */
-export function enqueueRetry(state: CollectorState, values: readonly MetricValue[]): number {
-  state.retryQueue.push(...values);
-  const over = state.retryQueue.length - RETRY_QUEUE_MAX_VALUES;
-  if (over > 0) {
-    state.retryQueue.splice(0, over);
-    state.retryDropped += over;
-    return over;
-  }
-  return 0;
-}
-
-/** Takes the queued values still young enough to be accepted, and empties the queue. */
-export function drainRetry(state: CollectorState, nowS: number): MetricValue[] {
-  const fresh = state.retryQueue.filter((v) => v.time >= nowS - RETRY_MAX_AGE_S);
-  state.retryDropped += state.retryQueue.length - fresh.length;
-  state.retryQueue = [];
-  return fresh;
+/** A fresh, empty state (a cold start); `retryQueueMaxBytes` overrides the queue's cap (RETRY_QUEUE_MAX_BYTES). */
+export function createCollectorState(opts: { retryQueueMaxBytes?: number } = {}): CollectorState {
+  return { counters: createCounterStore(), graphDefsPostedAt: new Map(), inventories: new Map(), retryQueue: createRetryQueue(opts.retryQueueMaxBytes) };
 }

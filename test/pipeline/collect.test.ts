@@ -136,7 +136,7 @@ describe('summaryLogFields', () => {
   const issues = (n: number, what: string): Issue[] => Array.from({ length: n }, (_, i) => ({ target: `${what}-${i}`, reason: 'r' }));
   const summary: CycleSummary = {
     clusters: ['prod'], targets: 80, scraped: 10, samples: 5, posted: 0, graphDefs: 1, hosts: 1, inventoriesWritten: 0, serviceMetrics: 0,
-    skipped: issues(60, 's'), failed: issues(70, 'f'), dropped: {}, retryQueue: 0, bytesScraped: 9, durationMs: 3, dryRun: true,
+    skipped: issues(60, 's'), failed: issues(70, 'f'), dropped: {}, retryQueue: 0, retryDropped: { cap: 0, age: 0 }, bytesScraped: 9, durationMs: 3, dryRun: true,
     wouldPost: { values: [{ hostId: 'h', name: 'custom.a.b.c', time: 1, value: 1 }], graphDefs: [], serviceMetrics: [] },
   };
 
