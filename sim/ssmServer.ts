@@ -6,15 +6,17 @@
  * the simulated instance's loopback address, so that 127.0.0.1 in the script reaches that instance's services.
  * Invocations are invisible for `invisibleMs` (InvocationDoesNotExist), Pending while queued, InProgress, then
  * Success / Failed (non-zero exit) / TimedOut (executionTimeout); stdout and stderr are cut as the agent cuts them.
+ * GetParameters serves Parameter Store values put with `SsmControl.putParameter` (the Mackerel API key as a
+ * SecureString, as @middy/ssm reads it in the Lambda).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AwsControl } from './awsControl';
 import { AwsJsonError as SsmError, awsJsonHandler, type JsonInput as Input } from './awsJson';
-import { SIM_REGION } from './ecsShapes';
+import { SIM_ACCOUNT, SIM_REGION } from './ecsShapes';
 import { listenHttp, type RunningServer } from './httpServer';
 
 /** SendCommand InstanceIds: 1 to 50. TimeoutSeconds: 30 to 2,592,000. executionTimeout: 1 to 172,800. */
@@ -23,6 +25,25 @@ const STDOUT_MAX = 24_000;
 const STDERR_MAX = 8_000;
 /** amazon-ssm-agent pluginutil.ReadPrefix: output of at least the limit keeps limit − 20 bytes, then this. */
 const TRUNCATED_SUFFIX = '--output truncated--';
+
+/** GetParameters Names: 1 to 10 (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameters.html). */
+const MAX_PARAMETER_NAMES = 10;
+
+/** `arn:aws:ssm:<region>:<account>:parameter/`: a parameter's ARN is this plus its name without the leading slash. */
+const PARAMETER_ARN_PREFIX = `arn:aws:ssm:${SIM_REGION}:${SIM_ACCOUNT}:parameter/`;
+
+/** The parameter the deploy names by default (serverless.yml); `npx tsx sim/main.ts` puts the receiver's key there. */
+export const SIM_API_KEY_PARAMETER = '/mackerel-ecs-collector/api-key';
+
+/** Parameter Store types. */
+export type SsmParameterType = 'String' | 'StringList' | 'SecureString';
+
+interface StoredParameter {
+  readonly type: SsmParameterType;
+  readonly value: string;
+  readonly version: number;
+  readonly lastModified: Date;
+}
 
 /** How an instance's SSM Agent behaves: `unmanaged` → InvalidInstanceId on SendCommand; `offline` → Undeliverable. */
 export type SsmAgentState = 'online' | 'offline' | 'unmanaged';
@@ -34,6 +55,7 @@ export class SsmControl extends AwsControl {
   /** Scripts running at once across all instances; the rest wait as Pending (one machine plays every instance). */
   maxRunning = 32;
   private readonly agents = new Map<string, SsmAgentState>();
+  private readonly parameters = new Map<string, StoredParameter>();
 
   constructor(latencyMs = 0) {
     super('ssm', latencyMs);
@@ -45,6 +67,27 @@ export class SsmControl extends AwsControl {
 
   agent(instanceId: string): SsmAgentState {
     return this.agents.get(instanceId) ?? 'online';
+  }
+
+  /** Creates or overwrites a Parameter Store parameter (as PutParameter with Overwrite: each put is a new version). */
+  putParameter(name: string, value: string, type: SsmParameterType = 'SecureString'): void {
+    const version = (this.parameters.get(name)?.version ?? 0) + 1;
+    this.parameters.set(name, { type, value, version, lastModified: new Date() });
+  }
+
+  /**
+   * A stored parameter by its name or its ARN (whose resource part drops the name's leading slash, so both
+   * spellings are tried). Selectors (`name:version`, `name:label`) are not simulated: they find nothing.
+   */
+  parameter(nameOrArn: string): (StoredParameter & { readonly name: string }) | undefined {
+    const candidates = nameOrArn.startsWith(PARAMETER_ARN_PREFIX)
+      ? [`/${nameOrArn.slice(PARAMETER_ARN_PREFIX.length)}`, nameOrArn.slice(PARAMETER_ARN_PREFIX.length)]
+      : [nameOrArn];
+    for (const name of candidates) {
+      const stored = this.parameters.get(name);
+      if (stored) return { ...stored, name };
+    }
+    return undefined;
   }
 }
 
@@ -191,7 +234,36 @@ export async function startSsmServer(addressOf: (instanceId: string) => string |
     });
   };
 
-  const actions: Record<string, (input: Input) => string> = { SendCommand: sendCommand, GetCommandInvocation: getCommandInvocation };
+  const getParameters = (input: Input): string => {
+    const names = input.Names;
+    if (!Array.isArray(names) || names.length === 0 || !names.every((n): n is string => typeof n === 'string' && n.length > 0)) {
+      throw new SsmError('ValidationException', "1 validation error detected: Value null at 'names' failed to satisfy constraint: Member must not be null");
+    }
+    if (names.length > MAX_PARAMETER_NAMES) {
+      throw new SsmError('ValidationException', `1 validation error detected: Value '[${names.join(', ')}]' at 'names' failed to satisfy constraint: Member must have length less than or equal to ${MAX_PARAMETER_NAMES}`);
+    }
+    const decrypt = input.WithDecryption === true;
+    const found = [...new Set(names)].map((n) => ({ asked: n, p: control.parameter(n) }));
+    return JSON.stringify({
+      // "The results for GetParameters requests are listed in alphabetical order" (API reference).
+      Parameters: found
+        .flatMap(({ p }) => (p ? [p] : []))
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+        .map((p) => ({
+          Name: p.name,
+          Type: p.type,
+          // Without WithDecryption a SecureString comes back as its KMS ciphertext (base64), never the value.
+          Value: p.type === 'SecureString' && !decrypt ? ciphertextOf(p.name, p.version) : p.value,
+          Version: p.version,
+          LastModifiedDate: p.lastModified.getTime() / 1000,
+          ARN: PARAMETER_ARN_PREFIX + p.name.replace(/^\//, ''),
+          DataType: 'text',
+        })),
+      InvalidParameters: found.filter(({ p }) => !p).map(({ asked }) => asked),
+    });
+  };
+
+  const actions: Record<string, (input: Input) => string> = { SendCommand: sendCommand, GetCommandInvocation: getCommandInvocation, GetParameters: getParameters };
   const server = await listenHttp(
     awsJsonHandler({ targetPrefix: 'AmazonSSM.', actions, serverErrorCode: 'InternalServerError', notAnObjectMessage: 'Expected an object.' }, control),
   );
@@ -204,6 +276,11 @@ export async function startSsmServer(addressOf: (instanceId: string) => string |
       await server.close();
     },
   };
+}
+
+/** An opaque stand-in for KMS ciphertext: stable per parameter version, and derived from nothing secret. */
+function ciphertextOf(name: string, version: number): string {
+  return Buffer.concat([Buffer.from('sim-kms-ciphertext'), createHash('sha256').update(`${name}:${version}`).digest()]).toString('base64');
 }
 
 /** Keeps what the agent would return of a stream: all of it below `max` bytes, else max − 20 bytes + the suffix. */
