@@ -9,7 +9,7 @@ import { discoverTargets } from './pipeline/discoverOnly';
 import { refresh } from './pipeline/refresh';
 import { formatSummary, formatTargetTable, formatValues, table } from './cliFormat';
 
-const USAGE = `usage: mackerel-ecs-collector <command> [options]
+const USAGE = `usage: mackerel-ecs-collector <command> [options]   (<command> --help: this text; --version: the version)
 
 commands:
   collect [--dry-run] [--json]   run one collection cycle (--dry-run posts nothing and prints what it would post)
@@ -154,15 +154,37 @@ async function runDemo(argv: string[]): Promise<number> {
   // Loaded lazily: the simulator (and prom-client, a dev dependency) is only needed for the demo.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { runDemo: demo } = require('../demo/demo') as typeof import('../demo/demo');
-  await demo({ cycles: values.cycles ? Number(values.cycles) : 3, write: out });
+  const cycles = values.cycles === undefined ? 3 : Number(values.cycles);
+  if (!Number.isInteger(cycles) || cycles < 1 || cycles > 1000) throw new UsageError(`--cycles ${JSON.stringify(values.cycles)} is not a whole number from 1 to 1000`);
+  await demo({ cycles, write: out });
   return EXIT.OK;
+}
+
+/** The commands that take options (and so `--help`). */
+const COMMANDS: ReadonlySet<string> = new Set(['collect', 'discover', 'refresh', 'dashboards', 'demo']);
+
+/** The version in package.json (read at run time: the CLI runs from the repository or an installed package). */
+function packageVersion(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pkg = require('../package.json') as { version?: unknown };
+  return typeof pkg.version === 'string' ? pkg.version : 'unknown';
 }
 
 /** Runs the CLI and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    // `<command> --help` prints the usage instead of failing on an unknown option.
+    if (command !== undefined && COMMANDS.has(command) && rest.some((a) => a === '--help' || a === '-h')) {
+      out(USAGE);
+      return EXIT.OK;
+    }
     switch (command) {
+      case '--version':
+      case '-v':
+      case 'version':
+        out(packageVersion());
+        return EXIT.OK;
       case 'collect':
         return await runCollect(rest);
       case 'discover':
