@@ -106,6 +106,8 @@ async function applyChange(
   const placement = placeTargets(resolved.targets, hosts);
   skipped.push(...placement.skipped);
   failed.push(...placement.failed);
+  // A lookup that may pass (Mackerel unreachable): an event cannot wait for it; the scheduled cycle scrapes the task.
+  for (const p of placement.pending) failed.push({ target: p.target.id, reason: `${p.reason}; left to the scheduled cycle` });
   const first = placement.placed[0];
   if (first === undefined) return { ...none, targets: resolved.targets.length, action: 'no-targets', failed, skipped };
 

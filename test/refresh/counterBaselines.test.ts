@@ -6,6 +6,8 @@
 import type { SimTask, Simulation } from '../../sim';
 import { loadConfig, type Config } from '../../src/config/config';
 import type { CollectorDeps } from '../../src/pipeline/collect';
+import { createMackerelClient } from '../../src/mackerel/client';
+import { createHostResolver } from '../../src/mackerel/hostResolver';
 import { refresh } from '../../src/pipeline/refresh';
 import { closeCollectorDeps, getCollectorDeps } from '../../src/runtime';
 import { collectorEnv, E2E_API_KEY, setProcessEnv, startStandardSimulation } from '../e2e/harness';
@@ -54,5 +56,21 @@ describe('counter baselines of a task stopped by an event', () => {
     expect(ofGone).toBeGreaterThan(0);
     expect(ofBoth).toBe(2 * ofGone);
     expect(deps.state.counters.size - empty).toBe(ofBoth - ofGone);
+  });
+
+  it('reports a new task whose host lookup failed for a reason that may pass, instead of dropping it unseen', async () => {
+    // Prepare
+    const task = await sim.startTask('prod', apiSpec());
+    sim.receiver.failNext('/api/v0/hosts', 503, 20);
+    // A cold host cache: the warm one above already knows the instance.
+    const hosts = createHostResolver(createMackerelClient({ apiKey: E2E_API_KEY, baseUrl: sim.receiver.url, maxAttempts: 1 }));
+
+    // Act
+    const result = await refresh(config, { ...deps, hosts }, eventOf(sim, task, 'RUNNING'));
+
+    // Assess
+    sim.receiver.reset();
+    expect(result.scraped).toBe(0);
+    expect(result.failed).toEqual(expect.arrayContaining([expect.objectContaining({ reason: expect.stringMatching(/host lookup failed: .*503.*left to the scheduled cycle$/) })]));
   });
 });
