@@ -2,13 +2,13 @@
  * Ec2Port on @aws-sdk/client-ec2 v3. DescribeInstances is sent with an `instance-id` filter and paginated,
  * because unfiltered/unpaginated calls draw on a smaller throttling bucket (reference/ecs-api.md §3), and a
  * filter, unlike `InstanceIds`, does not fail the whole call when one id no longer exists. Each page is bounded
- * in time (withCallTimeout) and the pages in number (followPages). Region and endpoint come from the SDK
+ * in time (sendBounded) and the pages in number (followPages). Region and endpoint come from the SDK
  * (AWS_REGION, AWS_ENDPOINT_URL_EC2); this module never reads process.env.
  */
 import { DescribeInstancesCommand, EC2Client, type Instance } from '@aws-sdk/client-ec2';
-import { AWS_CALL_TIMEOUT_MS, AWS_REQUEST_HANDLER_OPTIONS, withCallTimeout } from '../util/awsCall';
+import { AWS_CALL_TIMEOUT_MS, AWS_REQUEST_HANDLER_OPTIONS } from '../util/awsCall';
 import { followPages } from '../util/pages';
-import { DiscoveryError, toDiscoveryError } from './errors';
+import { DiscoveryError, sendBounded } from './errors';
 import type { Ec2Instance } from './model';
 import { DESCRIBE_INSTANCES_MAX_PAGES, DESCRIBE_INSTANCES_PAGE_SIZE, EC2_INSTANCE_ID_FILTER_MAX, type Ec2Port } from './ports';
 
@@ -47,12 +47,7 @@ export function createAwsEc2Port(client: EC2Client = getDefaultClient(), options
       const found: Ec2Instance[] = [];
       const outcome = await followPages('DescribeInstances', DESCRIBE_INSTANCES_MAX_PAGES, async (NextToken) => {
         const command = new DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: [...ids] }], MaxResults: DESCRIBE_INSTANCES_PAGE_SIZE, NextToken });
-        let page;
-        try {
-          page = await withCallTimeout(timeoutMs, signal, (s) => client.send(command, { abortSignal: s }));
-        } catch (e) {
-          throw toDiscoveryError(e, undefined, 'DescribeInstances');
-        }
+        const page = await sendBounded('DescribeInstances', undefined, timeoutMs, signal, (s) => client.send(command, { abortSignal: s }));
         for (const r of page.Reservations ?? []) {
           for (const i of r.Instances ?? []) {
             const mapped = mapEc2Instance(i);

@@ -1,7 +1,7 @@
 /**
  * EcsPort on @aws-sdk/client-ecs v3. Thin: one SDK call per method (ListTasks: per page, at most
- * LIST_TASKS_MAX_PAGES), each bounded by withCallTimeout, mapping in ecsMapping.ts, errors through
- * toDiscoveryError. Region and endpoint come from the SDK's own configuration (AWS_REGION, AWS_ENDPOINT_URL_ECS),
+ * LIST_TASKS_MAX_PAGES), each sent through sendBounded (call timeout, errors mapped by
+ * toDiscoveryError). Region and endpoint come from the SDK's own configuration (AWS_REGION, AWS_ENDPOINT_URL_ECS),
  * which is how tests and the simulator redirect it; this module never reads process.env.
  */
 import {
@@ -14,9 +14,9 @@ import {
 } from '@aws-sdk/client-ecs';
 import { CriticalError } from '../errors';
 import type { Issue } from '../types';
-import { AWS_CALL_TIMEOUT_MS, AWS_REQUEST_HANDLER_OPTIONS, withCallTimeout } from '../util/awsCall';
+import { AWS_CALL_TIMEOUT_MS, AWS_REQUEST_HANDLER_OPTIONS } from '../util/awsCall';
 import { followPages } from '../util/pages';
-import { ClusterNotFoundError, DiscoveryError, toDiscoveryError } from './errors';
+import { ClusterNotFoundError, DiscoveryError, sendBounded } from './errors';
 import { mapContainerInstance, mapFailure, mapTask, mapTaskDefinition } from './ecsMapping';
 import type { ContainerInstance, EcsTask } from './model';
 import {
@@ -60,14 +60,8 @@ function isMissingCluster(cluster: string, f: Failure): boolean {
 export function createAwsEcsPort(client: ECSClient = getDefaultClient(), options: AwsEcsPortOptions = {}): EcsPort {
   const timeoutMs = options.callTimeoutMs ?? AWS_CALL_TIMEOUT_MS;
 
-  /** Sends one command within the call timeout, turning whatever it throws into a CollectorError (errors.ts). */
-  const send = async <T>(action: string, cluster: string | undefined, signal: AbortSignal | undefined, call: (s: AbortSignal) => Promise<T>): Promise<T> => {
-    try {
-      return await withCallTimeout(timeoutMs, signal, call);
-    } catch (e) {
-      throw toDiscoveryError(e, cluster, action);
-    }
-  };
+  const send = <T>(action: string, cluster: string | undefined, signal: AbortSignal | undefined, call: (s: AbortSignal) => Promise<T>): Promise<T> =>
+    sendBounded(action, cluster, timeoutMs, signal, call);
 
   return {
     async listTaskArns(cluster, signal) {

@@ -5,6 +5,7 @@
  * and discovery goes on with what it has.
  */
 import { CollectorError, CriticalError, describeError } from '../errors';
+import { withCallTimeout } from '../util/awsCall';
 
 /** `(cluster prod)`, or nothing for account-wide calls such as DescribeTaskDefinition. */
 const where = (cluster: string | undefined): string => (cluster === undefined ? '' : ` (cluster ${cluster})`);
@@ -74,4 +75,22 @@ export function toDiscoveryError(e: unknown, cluster: string | undefined, action
   if (ACCESS_DENIED_NAMES.has(name)) return new AccessDeniedError(cluster, action, { cause: e });
   if (CLUSTER_NOT_FOUND_NAMES.has(name)) return new ClusterNotFoundError(cluster, action, { cause: e });
   return new DiscoveryError(cluster, action, describeError(e), { cause: e });
+}
+
+/**
+ * Sends one SDK call within `timeoutMs` (util/awsCall.ts), turning whatever it throws into a CollectorError: the
+ * one way the ECS and EC2 adapters call AWS.
+ */
+export async function sendBounded<T>(
+  action: string,
+  cluster: string | undefined,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+  call: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  try {
+    return await withCallTimeout(timeoutMs, signal, call);
+  } catch (e) {
+    throw toDiscoveryError(e, cluster, action);
+  }
 }
