@@ -84,11 +84,30 @@ export interface GraphDef {
   readonly metrics: readonly { readonly name: string; readonly displayName: string; readonly isStacked: boolean }[];
 }
 
-/** Why something was skipped or failed, as it appears in the cycle summary. */
+/** The step of the cycle an {@link Issue} comes from. */
+export type IssueStage =
+  | 'discovery'
+  | 'host'
+  | 'inventory'
+  | 'scrape'
+  | 'parse'
+  | 'post'
+  | 'service'
+  | 'dashboard'
+  | 'check';
+
+/**
+ * Why something was skipped or failed, as it appears in the cycle summary. `stage` and `kind` are the machine
+ * form (`scrape/timeout`, `discovery/throttled`): the summary counts by them (`failedBy`, `skippedBy`), so
+ * 10,000 targets with two root causes read as two lines; `reason` is the readable detail.
+ */
 export interface Issue {
   /** A target id, a task ARN, an instance id or a batch label. */
   readonly target: string;
   readonly reason: string;
+  readonly stage: IssueStage;
+  /** A short lowercase word for the root cause, e.g. `timeout`, `refused`, `throttled`, `5xx`, `label`. */
+  readonly kind: string;
 }
 
 /** A point a counter was seen at: the state per-minute diffs and per-second rates need. */

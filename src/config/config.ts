@@ -34,6 +34,18 @@ export interface Config {
   readonly mackerelService?: string;
   /** `hourly`: the scheduled function also creates/updates the per-service dashboards once an hour. */
   readonly dashboards: 'off' | 'hourly';
+  /** CHECKS: report one Mackerel check per host with targets each cycle (README "Monitoring the collector"). */
+  readonly checks: boolean;
+  /** CHECK_NAME: the check's name in Mackerel (one alert per host and name). */
+  readonly checkName: string;
+  /** CHECK_ATTEMPTS: consecutive failing cycles before Mackerel opens an alert (`maxCheckAttempts`). */
+  readonly checkAttempts: number;
+  /** CHECK_FAILURE_STATUS: the status a host with failing targets is reported with. */
+  readonly checkFailureStatus: 'CRITICAL' | 'WARNING';
+  /** MONITORS=on: the scheduled function creates/updates the collector's service-metric monitors (needs MACKEREL_SERVICE). */
+  readonly monitors: 'off' | 'on';
+  /** HEALTH_NAMESPACE: CloudWatch namespace of the collector's EMF health metrics. */
+  readonly healthNamespace: string;
 }
 
 /** Defaults, each with its unit in the name. */
@@ -48,6 +60,9 @@ export const DEFAULTS = {
   MAX_INFLIGHT_BYTES: 256 * 1024 * 1024,
   /** Share of AWS_LAMBDA_FUNCTION_MEMORY_SIZE that MAX_INFLIGHT_BYTES defaults to. */
   MAX_INFLIGHT_SHARE_OF_MEMORY: 0.25,
+  CHECK_NAME: 'ecs-tasks',
+  CHECK_ATTEMPTS: 3,
+  HEALTH_NAMESPACE: 'MackerelEcsCollector',
 } as const;
 
 const MIB = 1024 * 1024;
@@ -173,6 +188,27 @@ const schema = z.object({
     return v;
   }),
   DASHBOARDS: oneOf<'off' | 'hourly'>('DASHBOARDS', ['off', 'hourly'], 'off'),
+  CHECKS: oneOf<'on' | 'off'>('CHECKS', ['on', 'off'], 'on'),
+  CHECK_NAME: trimmed.transform((v, ctx) => {
+    const name = v ?? DEFAULTS.CHECK_NAME;
+    if (!/^[A-Za-z0-9._-]{1,100}$/.test(name)) {
+      ctx.addIssue({ code: 'custom', message: `CHECK_NAME: expected 1-100 of A-Z a-z 0-9 . _ -, got "${name}"` });
+      return z.NEVER;
+    }
+    return name;
+  }),
+  CHECK_ATTEMPTS: intIn('CHECK_ATTEMPTS', 1, 10, DEFAULTS.CHECK_ATTEMPTS),
+  CHECK_FAILURE_STATUS: oneOf<'CRITICAL' | 'WARNING'>('CHECK_FAILURE_STATUS', ['CRITICAL', 'WARNING'], 'CRITICAL'),
+  MONITORS: oneOf<'off' | 'on'>('MONITORS', ['off', 'on'], 'off'),
+  HEALTH_NAMESPACE: trimmed.transform((v, ctx) => {
+    const ns = v ?? DEFAULTS.HEALTH_NAMESPACE;
+    // CloudWatch namespaces: 1-255 of letters, digits, . - _ / # : and space, not starting with "AWS/".
+    if (!/^[A-Za-z0-9.\-_/#: ]{1,255}$/.test(ns) || ns.startsWith('AWS/')) {
+      ctx.addIssue({ code: 'custom', message: `HEALTH_NAMESPACE: expected a CloudWatch namespace (1-255 of A-Z a-z 0-9 . - _ / # : space, not AWS/…), got "${ns}"` });
+      return z.NEVER;
+    }
+    return ns;
+  }),
 });
 
 /**
@@ -213,6 +249,12 @@ export function loadConfig(
       logLevel: e.LOG_LEVEL,
       mackerelService: e.MACKEREL_SERVICE,
       dashboards: e.DASHBOARDS,
+      checks: e.CHECKS === 'on',
+      checkName: e.CHECK_NAME,
+      checkAttempts: e.CHECK_ATTEMPTS,
+      checkFailureStatus: e.CHECK_FAILURE_STATUS,
+      monitors: e.MONITORS,
+      healthNamespace: e.HEALTH_NAMESPACE,
     }),
   );
 }

@@ -1,3 +1,4 @@
+import { errorKind } from '../issues/kind';
 import { CriticalError, describeError } from '../errors';
 import type { DashboardBody, DashboardPort, ExistingDashboard } from '../mackerel/dashboardClient';
 import type { MackerelFailure } from '../mackerel/errors';
@@ -23,6 +24,8 @@ export interface DashboardOutcome {
   readonly id?: string;
   readonly action: DashboardAction;
   readonly error?: string;
+  /** The Issue kind of `error` (`5xx`, `timeout`, `duplicate`, …). */
+  readonly errorKind?: string;
 }
 
 /** Options of {@link upsertDashboards}. */
@@ -46,7 +49,7 @@ export async function upsertDashboards(client: DashboardPort, bodies: readonly D
   const seen = new Set<string>();
 
   const one = async (body: DashboardBody): Promise<DashboardOutcome> => {
-    if (seen.has(body.urlPath)) return { urlPath: body.urlPath, action: 'failed', error: 'the same urlPath twice in one run; only the first is written' };
+    if (seen.has(body.urlPath)) return { urlPath: body.urlPath, action: 'failed', error: 'the same urlPath twice in one run; only the first is written', errorKind: 'duplicate' };
     seen.add(body.urlPath);
     if (critical !== undefined) return failed(body.urlPath, byPath.get(body.urlPath)?.id, critical);
     const outcome = await upsertOne(client, body, byPath.get(body.urlPath), dryRun, signal);
@@ -103,5 +106,5 @@ const ok = (value: DashboardOutcome): Step => ({ ok: true, value });
 const fail = (failure: MackerelFailure, id?: string): Step => ({ ok: false, error: id === undefined ? { failure } : { failure, id } });
 
 function failed(urlPath: string, id: string | undefined, e: MackerelFailure): DashboardOutcome {
-  return { urlPath, ...(id === undefined ? {} : { id }), action: 'failed', error: describeError(e) };
+  return { urlPath, ...(id === undefined ? {} : { id }), action: 'failed', error: describeError(e), errorKind: errorKind(e) };
 }

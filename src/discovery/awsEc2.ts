@@ -56,7 +56,7 @@ export function createAwsEc2Port(client: EC2Client = getDefaultClient(), options
         }
         return page.NextToken;
       });
-      return { items: found, issues: outcome.complete ? [] : [{ target: 'DescribeInstances', reason: outcome.reason }] };
+      return { items: found, issues: outcome.complete ? [] : [{ target: 'DescribeInstances', reason: outcome.reason, stage: 'discovery', kind: 'incomplete' }] };
     },
   };
 }

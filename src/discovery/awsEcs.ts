@@ -4,6 +4,7 @@
  * toDiscoveryError). Region and endpoint come from the SDK's own configuration (AWS_REGION, AWS_ENDPOINT_URL_ECS),
  * which is how tests and the simulator redirect it; this module never reads process.env.
  */
+import { errorKind } from '../issues/kind';
 import {
   DescribeContainerInstancesCommand,
   DescribeTaskDefinitionCommand,
@@ -74,12 +75,12 @@ export function createAwsEcsPort(client: ECSClient = getDefaultClient(), options
           arns.push(...(page.taskArns ?? []));
           return page.nextToken;
         });
-        return { items: arns, issues: outcome.complete ? [] : [{ target: cluster, reason: outcome.reason }] };
+        return { items: arns, issues: outcome.complete ? [] : [{ target: cluster, reason: outcome.reason, stage: 'discovery', kind: 'incomplete' }] };
       } catch (e) {
         // A later page that fails keeps the earlier ones: a partial listing scrapes what it found.
         if (arns.length === 0 || e instanceof CriticalError || signal?.aborted) throw e;
         const reason = e instanceof Error ? e.message : String(e);
-        return { items: arns, issues: [{ target: cluster, reason: `${reason}; listing stopped after ${arns.length} tasks` }] };
+        return { items: arns, issues: [{ target: cluster, reason: `${reason}; listing stopped after ${arns.length} tasks`, stage: 'discovery', kind: errorKind(e) }] };
       }
     },
 

@@ -28,7 +28,8 @@ export function arnId(arn: string): string {
 /** One entry of an ECS `failures[]` as an Issue (ECS reports e.g. `MISSING` for an unknown ARN). */
 export function mapFailure(action: string, f: Failure): Issue {
   const detail = f.detail ? ` (${f.detail})` : '';
-  return { target: f.arn ?? '(no arn)', reason: `${action} failure: ${f.reason ?? 'no reason given'}${detail}` };
+  const kind = f.reason === 'MISSING' ? 'missing' : 'ecs-failure';
+  return { target: f.arn ?? '(no arn)', reason: `${action} failure: ${f.reason ?? 'no reason given'}${detail}`, stage: 'discovery', kind };
 }
 
 /** TCP ports are 1..65535; `hostPort: 0` in a definition means "ephemeral", but a running binding has a real one. */
@@ -104,7 +105,7 @@ export function mapTask(t: Task): Result<EcsTask, Issue> {
  * Shared by DescribeTasks and task state change events, so both drop the same bindings for the same reason.
  */
 export function mapTaskReporting(t: Task): Result<MappedTask, Issue> {
-  const fail = (what: string): Result<never, Issue> => err({ target: t.taskArn ?? '(no taskArn)', reason: `DescribeTasks returned ${what}` });
+  const fail = (what: string): Result<never, Issue> => err({ target: t.taskArn ?? '(no taskArn)', reason: `DescribeTasks returned ${what}`, stage: 'discovery', kind: 'malformed' });
   if (!t.taskArn) return fail('a task without taskArn');
   if (!t.taskDefinitionArn) return fail('a task without taskDefinitionArn');
   if (!t.lastStatus) return fail('a task without lastStatus');
@@ -116,7 +117,7 @@ export function mapTaskReporting(t: Task): Result<MappedTask, Issue> {
     const mapped = mapContainer(c);
     if (!mapped.ok) return fail(mapped.error);
     containers.push(mapped.value.container);
-    for (const reason of mapped.value.rejected) skipped.push({ target: t.taskArn, reason });
+    for (const reason of mapped.value.rejected) skipped.push({ target: t.taskArn, reason, stage: 'discovery', kind: 'port' });
   }
   const tags: Record<string, string> = {};
   for (const tag of t.tags ?? []) if (tag.key) tags[tag.key] = tag.value ?? '';
@@ -170,7 +171,7 @@ export function mapTaskDefinition(td: SdkTaskDefinition | undefined): Result<Tas
 /** Maps one DescribeContainerInstances record; ECS Anywhere instances have no ec2InstanceId. */
 export function mapContainerInstance(ci: SdkContainerInstance): Result<ContainerInstance, Issue> {
   const target = ci.containerInstanceArn ?? '(no containerInstanceArn)';
-  if (!ci.containerInstanceArn) return err({ target, reason: 'DescribeContainerInstances returned an instance without containerInstanceArn' });
-  if (!ci.ec2InstanceId) return err({ target, reason: 'DescribeContainerInstances returned an instance without ec2InstanceId' });
+  if (!ci.containerInstanceArn) return err({ target, reason: 'DescribeContainerInstances returned an instance without containerInstanceArn', stage: 'discovery', kind: 'malformed' });
+  if (!ci.ec2InstanceId) return err({ target, reason: 'DescribeContainerInstances returned an instance without ec2InstanceId', stage: 'discovery', kind: 'malformed' });
   return ok({ arn: ci.containerInstanceArn, ec2InstanceId: ci.ec2InstanceId });
 }

@@ -9,6 +9,7 @@
  */
 import { CollectorError, CriticalError, describeError } from '../errors';
 import type { Issue } from '../types';
+import { errorKind } from '../issues/kind';
 import { mapLimit } from '../util/mapLimit';
 import { LruCache } from './cache';
 import type { ClusterSnapshot, ContainerInstance, Ec2Instance, EcsTask, TaskDefinition } from './model';
@@ -86,15 +87,21 @@ function fromCache<V>(keys: readonly string[], cache: LruCache<string, V>, into:
   return missing;
 }
 
-/** Runs one call; an ordinary failure becomes an Issue for `target` and yields undefined. */
-function attempter(issues: Issue[], signal: AbortSignal | undefined) {
-  return async <T>(target: string, call: () => Promise<T>): Promise<T | undefined> => {
+/**
+ * Runs one call; an ordinary failure becomes an Issue for `target` and yields undefined. The Issue is also
+ * recorded against each of `about` (the ARNs or instance ids the call was to describe) in `lookupFailures`, so
+ * that a target left without its instance says why (the call's error), not just "was not described".
+ */
+function attempter(issues: Issue[], signal: AbortSignal | undefined, lookupFailures?: Map<string, Issue>) {
+  return async <T>(target: string, call: () => Promise<T>, about: readonly string[] = []): Promise<T | undefined> => {
     try {
       return await call();
     } catch (e) {
       if (e instanceof CriticalError) throw e;
       signal?.throwIfAborted();
-      issues.push({ target, reason: e instanceof CollectorError ? e.message : describeError(e) });
+      const issue: Issue = { target, reason: e instanceof CollectorError ? e.message : describeError(e), stage: 'discovery', kind: errorKind(e) };
+      issues.push(issue);
+      for (const id of about) lookupFailures?.set(id, issue);
       return undefined;
     }
   };
@@ -110,6 +117,10 @@ export async function discoverCluster(cluster: string, deps: DiscoveryDeps): Pro
   signal?.throwIfAborted();
   const listed = await attempt(cluster, () => ecs.listTaskArns(cluster, signal));
   issues.push(...(listed?.issues ?? []));
+  if (listed === undefined) {
+    // Nothing listed: this cluster's discovery failed entirely (the summary's `discoveryFailed`).
+    return { cluster, tasks: [], taskDefinitions: new Map(), containerInstances: new Map(), instances: new Map(), issues, listFailed: true };
+  }
   const arns = distinct(listed?.items ?? []);
 
   signal?.throwIfAborted();
@@ -148,13 +159,14 @@ export async function describeTaskContext(cluster: string, tasks: readonly EcsTa
   const limit = Math.max(1, deps.concurrency ?? DEFAULT_DISCOVERY_CONCURRENCY);
   const isCandidate = deps.isCandidate ?? (() => true);
   const issues: Issue[] = [];
-  const attempt = attempter(issues, signal);
+  const lookupFailures = new Map<string, Issue>();
+  const attempt = attempter(issues, signal, lookupFailures);
 
   signal?.throwIfAborted();
   const taskDefinitions = new Map<string, TaskDefinition>();
   const tdMissing = fromCache(distinct(tasks.map((t) => t.taskDefinitionArn)), caches.taskDefinitions, taskDefinitions);
   await mapLimit(tdMissing, limit, async (arn) => {
-    const td = await attempt(arn, () => ecs.describeTaskDefinition(arn, signal));
+    const td = await attempt(arn, () => ecs.describeTaskDefinition(arn, signal), [arn]);
     if (td) {
       caches.taskDefinitions.set(arn, td);
       taskDefinitions.set(arn, td);
@@ -174,7 +186,7 @@ export async function describeTaskContext(cluster: string, tasks: readonly EcsTa
   await mapLimit(ciBatches, limit, async (batch, i) => {
     const answer = await attempt(`${cluster} DescribeContainerInstances batch ${i + 1}/${ciBatches.length}`, () =>
       ecs.describeContainerInstances(cluster, batch, signal),
-    );
+    batch);
     if (!answer) return;
     issues.push(...answer.failures);
     for (const ci of answer.instances) {
@@ -195,18 +207,22 @@ export async function describeTaskContext(cluster: string, tasks: readonly EcsTa
     const idBatches = chunk(fromCache(ids, caches.instances, instances), EC2_INSTANCE_ID_FILTER_MAX);
     await mapLimit(idBatches, limit, async (batch, i) => {
       const label = `${cluster} DescribeInstances batch ${i + 1}/${idBatches.length}`;
-      const found = await attempt(label, () => ec2.describeInstances(batch, signal));
+      const found = await attempt(label, () => ec2.describeInstances(batch, signal), batch);
       if (!found) return;
       issues.push(...found.issues.map((issue) => ({ ...issue, target: label })));
+      const incomplete = found.issues[0];
       for (const inst of found.items) {
         caches.instances.set(inst.instanceId, inst);
         instances.set(inst.instanceId, inst);
       }
       for (const id of batch) {
-        if (!instances.has(id)) issues.push({ target: id, reason: 'DescribeInstances did not return this instance (terminated?)' });
+        if (instances.has(id)) continue;
+        // A listing cut short explains a missing instance; otherwise EC2 does not know it (terminated).
+        if (incomplete) lookupFailures.set(id, { ...incomplete, target: label });
+        else issues.push({ target: id, reason: 'DescribeInstances did not return this instance (terminated?)', stage: 'discovery', kind: 'not-found' });
       }
     });
   }
 
-  return { cluster, tasks: [...tasks], taskDefinitions, containerInstances, instances, issues };
+  return { cluster, tasks: [...tasks], taskDefinitions, containerInstances, instances, issues, lookupFailures };
 }

@@ -89,4 +89,11 @@ export interface ClusterSnapshot {
   readonly instances: ReadonlyMap<string, Ec2Instance>;
   /** Calls or records that failed; the rest of the snapshot is still usable. */
   readonly issues: readonly Issue[];
+  /**
+   * Why a task definition ARN, container instance ARN or EC2 instance id has no entry above, when a call failed
+   * for it (throttled, refused, timed out): the root cause its targets are failed with.
+   */
+  readonly lookupFailures?: ReadonlyMap<string, Issue>;
+  /** ListTasks failed: nothing of this cluster was discovered this cycle. */
+  readonly listFailed?: boolean;
 }

@@ -18,10 +18,14 @@ export interface ResolveOptions {
   readonly fargate?: boolean;
 }
 
-/** The resolver's answer: targets sorted by id, skips sorted by target. */
+/**
+ * The resolver's answer: targets sorted by id, skips sorted by target. `failed`: containers that would be
+ * targets but for a discovery call that failed (their record is missing): the entry carries that call's error.
+ */
 export interface ResolvedTargets {
   readonly targets: Target[];
   readonly skipped: Issue[];
+  readonly failed: Issue[];
 }
 
 /** True when some container of the definition could become a target; the fetcher uses it to skip lookups. */
@@ -49,14 +53,16 @@ function resolveTask(
     if (decision.kind === 'none') continue;
     const base = `${snapshot.cluster}/${task.taskId}/${def.name}`;
     if (decision.kind === 'invalid') {
-      out.skipped.push({ target: decision.port === undefined ? base : `${base}:${decision.port}`, reason: decision.reason });
+      out.skipped.push({ target: decision.port === undefined ? base : `${base}:${decision.port}`, reason: decision.reason, stage: 'discovery', kind: 'label' });
       continue;
     }
     const { endpoint } = decision;
     const id = `${base}:${endpoint.port}`;
     const where = locate(snapshot, task, td, def.name, endpoint.port, opts.hostAddress, opts.fargate);
     if (!where.ok) {
-      out.skipped.push({ target: id, reason: where.error });
+      const cause = where.error.missing === undefined ? undefined : snapshot.lookupFailures?.get(where.error.missing);
+      if (cause) out.failed.push({ target: id, reason: `${where.error.reason}: ${cause.reason}`, stage: 'discovery', kind: cause.kind });
+      else out.skipped.push({ target: id, reason: where.error.reason, stage: 'discovery', kind: where.error.kind });
       continue;
     }
     out.targets.push({
@@ -86,17 +92,22 @@ function resolveTask(
  * failed) is skipped with that reason; one bad container never affects its neighbours.
  */
 export function resolveTargets(snapshot: ClusterSnapshot, rules: readonly TargetRule[], options: ResolveOptions = {}): ResolvedTargets {
-  const out: ResolvedTargets = { targets: [], skipped: [] };
+  const out: ResolvedTargets = { targets: [], skipped: [], failed: [] };
   const hostAddress = options.hostAddress ?? 'privateIp';
   for (const task of snapshot.tasks) {
     const td = snapshot.taskDefinitions.get(task.taskDefinitionArn);
     if (!td) {
-      out.skipped.push({ target: task.taskArn, reason: `task definition ${task.taskDefinitionArn} was not described` });
+      const reason = `task definition ${task.taskDefinitionArn} was not described`;
+      const cause = snapshot.lookupFailures?.get(task.taskDefinitionArn);
+      if (cause) out.failed.push({ target: task.taskArn, reason: `${reason}: ${cause.reason}`, stage: 'discovery', kind: cause.kind });
+      else out.skipped.push({ target: task.taskArn, reason, stage: 'discovery', kind: 'not-described' });
       continue;
     }
     resolveTask(snapshot, task, td, rules, { hostAddress, fargate: options.fargate ?? false }, out);
   }
   out.targets.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  out.skipped.sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0));
-  return { targets: out.targets, skipped: out.skipped };
+  const byTarget = (a: Issue, b: Issue): number => (a.target < b.target ? -1 : a.target > b.target ? 1 : a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0);
+  out.skipped.sort(byTarget);
+  out.failed.sort(byTarget);
+  return out;
 }

@@ -20,6 +20,7 @@ import { dueGraphDefs, postGraphDefs, postValues } from './post';
 import { COUNTER_MAX_IDLE_S, type CollectorState } from './state';
 import type { RetryDropped } from './retryQueue';
 import { CriticalError, describeError } from '../errors';
+import { countByKey } from '../issues/kind';
 
 /** Ports and state one cycle works with. Built once per container by src/runtime.ts. */
 export interface CollectorDeps {
@@ -60,6 +61,14 @@ export interface CycleSummary {
   readonly serviceMetrics: number;
   readonly skipped: readonly Issue[];
   readonly failed: readonly Issue[];
+  /** Failed entries counted by `stage/kind` (`scrape/timeout`: 9,998): the root causes at a glance. */
+  readonly failedBy: Readonly<Record<string, number>>;
+  /** Skipped entries counted by `stage/kind`. */
+  readonly skippedBy: Readonly<Record<string, number>>;
+  /** Per configured cluster: its targets, how many were scraped, failed and skipped, and the samples they gave. */
+  readonly byCluster: Readonly<Record<string, ClusterFigures>>;
+  /** Clusters whose discovery failed entirely (missing, or ListTasks failed): their tasks went unseen. */
+  readonly discoveryFailed: readonly string[];
   /** Samples not posted, by reason (NaN, series over the bound, invalid names, …). */
   readonly dropped: Readonly<Record<string, number>>;
   readonly retryQueue: number;
@@ -81,6 +90,15 @@ export interface CycleSummary {
     readonly graphDefs: readonly GraphDef[];
     readonly serviceMetrics: readonly ServiceMetricValue[];
   };
+}
+
+/** One cluster's share of a cycle. `failed`/`skipped` count distinct targets of the cluster, not batch-level entries. */
+export interface ClusterFigures {
+  readonly targets: number;
+  readonly scraped: number;
+  readonly failed: number;
+  readonly skipped: number;
+  readonly samples: number;
 }
 
 /** Per-call options of {@link collect}. */
@@ -105,6 +123,9 @@ interface Tally {
   bytesScraped: number;
   dashboards?: readonly DashboardOutcome[];
   wouldPost?: CycleSummary['wouldPost'];
+  discoveryFailed: string[];
+  /** Per cluster: targets (from discovery), scraped and samples (from the gathered outcomes). */
+  readonly perCluster: Map<string, { targets: number; scraped: number; samples: number }>;
 }
 
 const summaries = new WeakMap<object, CycleSummary>();
@@ -125,7 +146,7 @@ export async function collect(config: Config, deps: CollectorDeps, signal?: Abor
   const droppedBefore = { ...deps.state.retryQueue.dropped };
   const tally: Tally = {
     targets: 0, scraped: 0, samples: 0, posted: 0, graphDefs: 0, hosts: 0, inventoriesWritten: 0, serviceMetrics: 0,
-    skipped: [], failed: [], dropped: {}, bytesScraped: 0,
+    skipped: [], failed: [], dropped: {}, bytesScraped: 0, discoveryFailed: [], perCluster: new Map(),
   };
   const summarise = (aborted?: string): CycleSummary => {
     const now = deps.state.retryQueue.dropped;
@@ -141,6 +162,10 @@ export async function collect(config: Config, deps: CollectorDeps, signal?: Abor
       serviceMetrics: tally.serviceMetrics,
       skipped: tally.skipped,
       failed: tally.failed,
+      failedBy: countByKey(tally.failed),
+      skippedBy: countByKey(tally.skipped),
+      byCluster: clusterFigures(config.clusters, tally),
+      discoveryFailed: tally.discoveryFailed,
       dropped: tally.dropped,
       retryQueue: deps.state.retryQueue.length,
       retryDropped: { cap: now.cap - droppedBefore.cap, age: now.age - droppedBefore.age },
@@ -172,6 +197,8 @@ async function runCycle(config: Config, deps: CollectorDeps, tally: Tally, start
   tally.targets = targets.length;
   skipped.push(...discovered.skipped);
   failed.push(...discovered.failed);
+  tally.discoveryFailed = discovered.discoveryFailed;
+  for (const [cluster, n] of discovered.targetsByCluster) tally.perCluster.set(cluster, { targets: n, scraped: 0, samples: 0 });
 
   // 5 resolve hosts first: a target whose instance has no Mackerel host is not scraped at all.
   const hostless = targets.filter((t) => t.ec2InstanceId === undefined);
@@ -186,10 +213,10 @@ async function runCycle(config: Config, deps: CollectorDeps, tally: Tally, start
   for (const p of placement.pending) {
     const instanceId = p.target.ec2InstanceId ?? '';
     if (config.metricKey === 'slot') {
-      failed.push({ target: p.target.id, reason: `${p.reason}; METRIC_KEY=slot needs the host's inventory, so the target was not scraped` });
+      failed.push({ target: p.target.id, reason: `${p.reason}; METRIC_KEY=slot needs the host's inventory, so the target was not scraped`, stage: 'host', kind: p.kind });
       continue;
     }
-    failed.push({ target: p.target.id, reason: `${p.reason}; scraped anyway, its values wait on the retry queue for the host id` });
+    failed.push({ target: p.target.id, reason: `${p.reason}; scraped anyway, its values wait on the retry queue for the host id`, stage: 'host', kind: p.kind });
     pendingPlaced.push({ target: p.target, hostId: pendingHostId(instanceId), key: metricKey(p.target, config.metricKey) });
   }
 
@@ -214,7 +241,7 @@ async function runCycle(config: Config, deps: CollectorDeps, tally: Tally, start
     const key = inventory.keys.get(p.target.taskArn);
     if (key === undefined) {
       const why = inventory.unkeyedHosts.get(p.hostId) ?? 'no metric key for the task';
-      failed.push({ target: p.target.id, reason: `METRIC_KEY=slot: ${why}` });
+      failed.push({ target: p.target.id, reason: `METRIC_KEY=slot: ${why}`, stage: 'inventory', kind: 'no-key' });
     } else placed.push({ ...p, key });
   }
   placed.push(...pendingPlaced);
@@ -229,6 +256,12 @@ async function runCycle(config: Config, deps: CollectorDeps, tally: Tally, start
   tally.scraped = got.scraped;
   tally.samples = values.length;
   tally.bytesScraped = got.bytesScraped;
+  for (const o of got.outcomes) {
+    const c = tally.perCluster.get(o.target.cluster);
+    if (c === undefined || o.kind !== 'ok') continue;
+    c.scraped++;
+    c.samples += o.samples.length;
+  }
   deps.state.counters.prune(nowS - COUNTER_MAX_IDLE_S);
 
   // 6 post
@@ -274,9 +307,21 @@ async function runCycle(config: Config, deps: CollectorDeps, tally: Tally, start
     const dryRun = dashboardsDue === 'dry-run';
     const dashboards = (await syncDashboards(got.outcomes, { mackerelService: config.mackerelService, dryRun }, deps.dashboards, signal)).outcomes;
     tally.dashboards = dashboards;
-    for (const d of dashboards) if (d.action === 'failed') failed.push({ target: `dashboard ${d.urlPath}`, reason: d.error ?? 'failed' });
+    for (const d of dashboards) if (d.action === 'failed') failed.push({ target: `dashboard ${d.urlPath}`, reason: d.error ?? 'failed', stage: 'dashboard', kind: d.errorKind ?? 'error' });
     if (!dryRun) deps.state.dashboardsSyncedAt = started;
   }
+}
+
+/** Counts per configured cluster; an entry belongs to a cluster when its target is one of the cluster's targets. */
+function clusterFigures(clusters: readonly string[], tally: Tally): Record<string, ClusterFigures> {
+  const out: Record<string, ClusterFigures> = {};
+  for (const cluster of clusters) {
+    const prefix = `${cluster}/`;
+    const distinctTargets = (issues: readonly Issue[]): number => new Set(issues.filter((i) => i.target.startsWith(prefix)).map((i) => i.target)).size;
+    const c = tally.perCluster.get(cluster) ?? { targets: 0, scraped: 0, samples: 0 };
+    out[cluster] = { targets: c.targets, scraped: c.scraped, failed: distinctTargets(tally.failed), skipped: distinctTargets(tally.skipped), samples: c.samples };
+  }
+  return out;
 }
 
 /** The summary as logged: lists capped so one log line stays readable at 10,000 targets. */

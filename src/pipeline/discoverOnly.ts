@@ -7,6 +7,20 @@ import type { RunningTask } from '../service/aggregate';
 import type { Issue, Target } from '../types';
 import type { CollectorDeps } from './collect';
 
+/** What step 1 found over every configured cluster. */
+export interface DiscoveredTargets {
+  readonly targets: Target[];
+  readonly skipped: Issue[];
+  readonly failed: Issue[];
+  readonly running: RunningTask[];
+  /** Configured clusters that do not exist (ClusterNotFoundException). */
+  readonly missingClusters: string[];
+  /** Clusters whose discovery failed entirely: missing, or ListTasks failed. Their tasks are unseen this cycle. */
+  readonly discoveryFailed: string[];
+  /** Targets per configured cluster (0 for a cluster with none). */
+  readonly targetsByCluster: ReadonlyMap<string, number>;
+}
+
 /**
  * Step 1 of the cycle alone: the targets every configured cluster resolves to, and what was skipped. A cluster
  * that does not exist is a failure for that cluster and the others are still discovered; only when no configured
@@ -16,12 +30,14 @@ export async function discoverTargets(
   config: Config,
   deps: Pick<CollectorDeps, 'ecs' | 'ec2' | 'caches' | 'logger'>,
   signal?: AbortSignal,
-): Promise<{ targets: Target[]; skipped: Issue[]; failed: Issue[]; running: RunningTask[]; missingClusters: string[] }> {
+): Promise<DiscoveredTargets> {
   const targets: Target[] = [];
   const running: RunningTask[] = [];
   const skipped: Issue[] = [];
   const failed: Issue[] = [];
   const missing: ClusterNotFoundError[] = [];
+  const discoveryFailed: string[] = [];
+  const targetsByCluster = new Map<string, number>();
   for (const cluster of config.clusters) {
     let snapshot: ClusterSnapshot;
     try {
@@ -37,9 +53,12 @@ export async function discoverTargets(
       if (!(e instanceof ClusterNotFoundError)) throw e;
       deps.logger.warn('cluster not found', { cluster, action: e.action, reason: e.message });
       missing.push(e);
-      failed.push({ target: cluster, reason: e.message });
+      failed.push({ target: cluster, reason: e.message, stage: 'discovery', kind: 'not-found' });
+      discoveryFailed.push(cluster);
+      targetsByCluster.set(cluster, 0);
       continue;
     }
+    if (snapshot.listFailed) discoveryFailed.push(cluster);
     for (const issue of snapshot.issues) deps.logger.warn('discovery issue', { cluster, target: issue.target, reason: issue.reason });
     failed.push(...snapshot.issues);
     const resolved = resolveTargets(snapshot, config.targetRules, {
@@ -54,10 +73,12 @@ export async function discoverTargets(
     }
     targets.push(...resolved.targets);
     skipped.push(...resolved.skipped);
+    failed.push(...resolved.failed);
+    targetsByCluster.set(cluster, resolved.targets.length);
   }
   const [first, ...rest] = missing;
   if (first && missing.length === config.clusters.length) throw ClusterNotFoundError.ofAll([first, ...rest]);
-  return { targets, skipped, failed, running, missingClusters: missing.map((m) => m.cluster ?? '') };
+  return { targets, skipped, failed, running, missingClusters: missing.map((m) => m.cluster ?? ''), discoveryFailed, targetsByCluster };
 }
 
 /** `arn:…:task-definition/api:42` → `api`. */

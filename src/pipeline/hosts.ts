@@ -2,6 +2,7 @@ import type { Result } from '../result';
 import type { MackerelError } from '../mackerel/errors';
 import { CriticalError } from '../errors';
 import type { Logger } from '../log';
+import { errorKind } from '../issues/kind';
 import { mapLimit } from '../util/mapLimit';
 import type { Issue, Target } from '../types';
 
@@ -22,7 +23,7 @@ export const HOST_LOOKUP_CONCURRENCY = 32;
  */
 export type HostPlacement =
   | { readonly ok: true; readonly hostId: string }
-  | { readonly ok: false; readonly kind: 'skipped' | 'failed' | 'pending'; readonly reason: string };
+  | { readonly ok: false; readonly kind: 'skipped' | 'failed' | 'pending'; readonly reason: string; readonly errorKind: string };
 
 /** A lookup failure that may pass by itself: no answer, a 5xx or a 429. */
 function isTransient(error: MackerelError): boolean {
@@ -43,7 +44,7 @@ export async function resolveHosts(
   const out = new Map<string, HostPlacement>();
   const lookup = deps.hosts;
   if (!lookup) {
-    for (const id of ids) out.set(id, dryRun ? { ok: true, hostId: `unresolved:${id}` } : { ok: false, kind: 'failed', reason: 'no Mackerel API client' });
+    for (const id of ids) out.set(id, dryRun ? { ok: true, hostId: `unresolved:${id}` } : { ok: false, kind: 'failed', reason: 'no Mackerel API client', errorKind: 'no-client' });
     return out;
   }
   await mapLimit(ids, HOST_LOOKUP_CONCURRENCY, async (id) => {
@@ -51,12 +52,13 @@ export async function resolveHosts(
     if (!r.ok) {
       if (r.error instanceof CriticalError) throw r.error;
       deps.logger.warn('host lookup failed', { ec2InstanceId: id, reason: r.error.message, errorName: r.error.name });
-      out.set(id, { ok: false, kind: isTransient(r.error) ? 'pending' : 'failed', reason: `Mackerel host lookup failed: ${r.error.message}` });
+      out.set(id, { ok: false, kind: isTransient(r.error) ? 'pending' : 'failed', reason: `Mackerel host lookup failed: ${r.error.message}`, errorKind: errorKind(r.error) });
     } else if (r.value === undefined) {
       deps.logger.warn('no mackerel host', { ec2InstanceId: id });
       out.set(id, {
         ok: false,
         kind: 'skipped',
+        errorKind: 'unknown-host',
         reason: `no Mackerel host with custom identifier ${id}.ec2.amazonaws.com (is mackerel-agent running on the instance?)`,
       });
     } else {
@@ -70,17 +72,17 @@ export async function resolveHosts(
 export function placeTargets(
   targets: readonly Target[],
   hosts: ReadonlyMap<string, HostPlacement>,
-): { placed: { target: Target; hostId: string }[]; pending: { target: Target; reason: string }[]; skipped: Issue[]; failed: Issue[] } {
+): { placed: { target: Target; hostId: string }[]; pending: { target: Target; reason: string; kind: string }[]; skipped: Issue[]; failed: Issue[] } {
   const placed: { target: Target; hostId: string }[] = [];
-  const pending: { target: Target; reason: string }[] = [];
+  const pending: { target: Target; reason: string; kind: string }[] = [];
   const skipped: Issue[] = [];
   const failed: Issue[] = [];
   for (const t of targets) {
     const h = hosts.get(t.ec2InstanceId ?? '');
-    if (h === undefined) skipped.push({ target: t.id, reason: 'no EC2 instance to post to' });
+    if (h === undefined) skipped.push({ target: t.id, reason: 'no EC2 instance to post to', stage: 'host', kind: 'no-instance' });
     else if (h.ok) placed.push({ target: t, hostId: h.hostId });
-    else if (h.kind === 'pending') pending.push({ target: t, reason: h.reason });
-    else (h.kind === 'failed' ? failed : skipped).push({ target: t.id, reason: h.reason });
+    else if (h.kind === 'pending') pending.push({ target: t, reason: h.reason, kind: h.errorKind });
+    else (h.kind === 'failed' ? failed : skipped).push({ target: t.id, reason: h.reason, stage: 'host', kind: h.errorKind });
   }
   return { placed, pending, skipped, failed };
 }

@@ -1,3 +1,4 @@
+import { errorKind } from '../issues/kind';
 import { CriticalError } from '../errors';
 import { observedTasksFromTargets } from '../inventory/observed';
 import { applyTaskEvent, observeTasks, trimToLimit, type MergeResult, type TaskEvent } from '../inventory/merge';
@@ -46,7 +47,7 @@ export function createInventoryStore(metadata: MetadataPort, cache: Map<string, 
       if (!got.ok) {
         if (got.error instanceof CriticalError) throw got.error;
         logger.warn('inventory read failed', { hostId, reason: got.error.message });
-        return { failed: true, issue: { target: `host ${hostId}`, reason: `inventory read failed: ${got.error.message}` } };
+        return { failed: true, issue: { target: `host ${hostId}`, reason: `inventory read failed: ${got.error.message}`, stage: 'inventory', kind: errorKind(got.error) } };
       }
       if (got.value === undefined) {
         cache.delete(hostId);
@@ -55,7 +56,7 @@ export function createInventoryStore(metadata: MetadataPort, cache: Map<string, 
       const parsed = parseInventory(got.value);
       if (!parsed.ok) {
         logger.warn('inventory corrupt', { hostId, reason: parsed.error });
-        return { issue: { target: `host ${hostId}`, reason: `${parsed.error}; starting from an empty inventory` } };
+        return { issue: { target: `host ${hostId}`, reason: `${parsed.error}; starting from an empty inventory`, stage: 'inventory', kind: 'corrupt' } };
       }
       cache.set(hostId, parsed.value);
       return { inventory: parsed.value };
@@ -72,7 +73,7 @@ export function createInventoryStore(metadata: MetadataPort, cache: Map<string, 
       // Read it back next time: what Mackerel holds is no longer what we have in memory.
       cache.delete(hostId);
       logger.warn('inventory write failed', { hostId, reason: put.error.message });
-      return { target: `host ${hostId}`, reason: `inventory write failed: ${put.error.message}` };
+      return { target: `host ${hostId}`, reason: `inventory write failed: ${put.error.message}`, stage: 'inventory', kind: errorKind(put.error) };
     },
   };
 }

@@ -1,3 +1,4 @@
+import { errorKind } from '../issues/kind';
 import { CriticalError } from '../errors';
 import { chunk, MAX_METRICS_PER_POST } from '../mackerel/batch';
 import type { MackerelPort } from '../mackerel/client';
@@ -163,7 +164,7 @@ export async function postValues(
       const label = `tsdb batch ${i + 1}/${batches.length}`;
       const reason = `${f.error.message} (${f.values} values queued for the next cycle)`;
       deps.logger.warn('metric batch failed', { batch: label, values: f.values, reason, errorName: f.error.name });
-      failed.push({ target: label, reason });
+      failed.push({ target: label, reason, stage: 'post', kind: errorKind(f.error) });
     }
   });
   const capped = deps.state.retryQueue.enqueue(unposted);
@@ -213,7 +214,7 @@ export async function postGraphDefs(
     }
     if (r.error instanceof CriticalError) throw r.error;
     deps.logger.warn('graph definitions failed', { count: batch.length, reason: r.error.message, errorName: r.error.name });
-    failed.push({ target: `graph-defs (${batch.length})`, reason: r.error.message });
+    failed.push({ target: `graph-defs (${batch.length})`, reason: r.error.message, stage: 'post', kind: errorKind(r.error) });
   }
   return { posted, failed };
 }

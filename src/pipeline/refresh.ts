@@ -107,7 +107,7 @@ async function applyChange(
   skipped.push(...placement.skipped);
   failed.push(...placement.failed);
   // A lookup that may pass (Mackerel unreachable): an event cannot wait for it; the scheduled cycle scrapes the task.
-  for (const p of placement.pending) failed.push({ target: p.target.id, reason: `${p.reason}; left to the scheduled cycle` });
+  for (const p of placement.pending) failed.push({ target: p.target.id, reason: `${p.reason}; left to the scheduled cycle`, stage: 'host', kind: p.kind });
   const first = placement.placed[0];
   if (first === undefined) return { ...none, targets: resolved.targets.length, action: 'no-targets', failed, skipped };
 
@@ -129,7 +129,7 @@ async function applyChange(
   const entry = applied.merge?.inventory.tasks.find((t) => t.taskArn === change.taskArn);
   const key = config.metricKey === 'slot' ? entry?.metricKey : metricKey(first.target, config.metricKey);
   if (key === undefined) {
-    for (const p of placement.placed) failed.push({ target: p.target.id, reason: 'METRIC_KEY=slot: inventory unavailable' });
+    for (const p of placement.placed) failed.push({ target: p.target.id, reason: 'METRIC_KEY=slot: inventory unavailable', stage: 'inventory', kind: 'no-key' });
     return { ...none, targets: resolved.targets.length, action: 'no-targets', failed, skipped };
   }
   const placed: PlacedTarget[] = placement.placed.map((p) => ({ ...p, key }));

@@ -1,3 +1,4 @@
+import { errorKind } from '../issues/kind';
 import { CriticalError } from '../errors';
 import type { Logger } from '../log';
 import type { ServiceMetricsClient, ServiceMetricValue } from '../mackerel/serviceClient';
@@ -38,5 +39,5 @@ export async function serviceMetricsStep(
   if (r.ok) return { values: aggregate.values, posted: aggregate.values.length, failed: [] };
   if (r.error instanceof CriticalError) throw r.error;
   deps.logger.warn('service metrics failed', { service: opts.mackerelService, reason: r.error.message, errorName: r.error.name });
-  return { values: aggregate.values, posted: 0, failed: [{ target: `service ${opts.mackerelService}`, reason: r.error.message }] };
+  return { values: aggregate.values, posted: 0, failed: [{ target: `service ${opts.mackerelService}`, reason: r.error.message, stage: 'service', kind: errorKind(r.error) }] };
 }

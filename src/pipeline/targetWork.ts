@@ -19,7 +19,15 @@ export type TargetOutcome =
       readonly dropped: readonly { reason: string; count: number }[];
       readonly bytes: number;
     }
-  | { readonly kind: 'failed'; readonly target: Target; readonly stage: 'scrape' | 'parse'; readonly reason: string; readonly errorName: string };
+  | {
+      readonly kind: 'failed';
+      readonly target: Target;
+      readonly stage: 'scrape' | 'parse';
+      /** The Issue kind: `timeout`, `refused`, `5xx`, `too-large`, … for a scrape; `invalid` or `aborted` for a parse. */
+      readonly errorKind: string;
+      readonly reason: string;
+      readonly errorName: string;
+    };
 
 /** Everything parseTarget needs besides the target and its body. */
 export interface TargetContext {
@@ -46,7 +54,7 @@ export async function parseTarget(
   ctx: TargetContext,
 ): Promise<TargetOutcome> {
   if (!scraped.ok) {
-    return { kind: 'failed', target, stage: 'scrape', reason: scraped.error.message, errorName: scraped.error.name };
+    return { kind: 'failed', target, stage: 'scrape', errorKind: scrapeKind(scraped.error), reason: scraped.error.message, errorName: scraped.error.name };
   }
   const parsed = await parseBodyCooperatively(
     target.format,
@@ -55,7 +63,8 @@ export async function parseTarget(
     ctx.signal,
   );
   if (!parsed.ok) {
-    return { kind: 'failed', target, stage: 'parse', reason: parsed.error.message, errorName: parsed.error.name };
+    const errorKind = ctx.signal?.aborted ? 'aborted' : 'invalid';
+    return { kind: 'failed', target, stage: 'parse', errorKind, reason: parsed.error.message, errorName: parsed.error.name };
   }
   const values: MetricValue[] = [];
   const dropped = [...parsed.value.dropped];
@@ -74,6 +83,13 @@ export async function parseTarget(
   // A graph whose names are all too long gets no definition either (its values were all dropped above).
   const graphs = parsed.value.graphs.filter((g) => g.metrics.some((m) => nameFits(target.prefix, key, g.graph, m.name)));
   return { kind: 'ok', target, key, values, samples: parsed.value.samples, graphs, dropped, bytes: scraped.value.bytes };
+}
+
+/** A scrape error's Issue kind: its own kind, with an HTTP status said as `5xx`/`4xx`. */
+export function scrapeKind(e: ScrapeError): string {
+  if (e.kind === 'http-status') return e.status !== undefined && e.status >= 500 ? '5xx' : e.status === 429 ? 'throttled' : '4xx';
+  if (e.kind === 'address-not-allowed') return 'not-allowed';
+  return e.kind;
 }
 
 function nameFits(prefix: string, key: string, graph: string, metric: string): boolean {

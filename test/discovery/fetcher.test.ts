@@ -43,19 +43,33 @@ describe('discoverCluster with the AWS adapters', () => {
   it('discovers the fixture cluster and resolves exactly the golden targets', async () => {
     // Prepare
     const fake = fakeCluster();
-    const golden: unknown = JSON.parse(readFileSync(path.join(FIXTURE_DIR, 'targets.expected.json'), 'utf8'));
+    const golden = JSON.parse(readFileSync(path.join(FIXTURE_DIR, 'targets.expected.json'), 'utf8')) as { targets: unknown[]; skipped: { target: string }[] };
+    const ghostTask = `${ARN}:task/prod/0cf1c0e2a9b8d4c7e8f90a1b2c3d4e5f`;
 
     // Act
     const snapshot = await discoverCluster('prod', deps(fake));
 
     // Assess
-    expect(resolveTargets(snapshot, rules)).toEqual(golden);
+    // The golden file is the resolver alone; with the snapshot's lookup failures, the task whose definition the
+    // call failed to describe is failed with that call's error instead of skipped as "not described".
+    expect(resolveTargets(snapshot, rules)).toEqual({
+      targets: golden.targets,
+      skipped: golden.skipped.filter((s) => s.target !== ghostTask),
+      failed: [
+        {
+          target: ghostTask,
+          reason: `task definition ${ARN}:task-definition/ghost:9 was not described: DescribeTaskDefinition failed: Unable to describe task definition.`,
+          stage: 'discovery',
+          kind: 'error',
+        },
+      ],
+    });
     expect(snapshot.tasks.map((t) => t.lastStatus)).not.toContain('STOPPED');
     expect(sortIssues(snapshot.issues)).toEqual([
-      { target: `${ARN}:container-instance/prod/3d4e5f60718293041526d7e8f90a1b2c`, reason: 'DescribeContainerInstances failure: MISSING' },
-      { target: `${ARN}:task-definition/ghost:9`, reason: 'DescribeTaskDefinition failed: Unable to describe task definition.' },
-      { target: `${ARN}:task/prod/0ef1c0e2a9b8d4c7e8f90a1b2c3d4e5f`, reason: 'DescribeTasks failure: MISSING' },
-      { target: 'i-0cc33dd44ee55ff66', reason: 'DescribeInstances did not return this instance (terminated?)' },
+      { target: `${ARN}:container-instance/prod/3d4e5f60718293041526d7e8f90a1b2c`, reason: 'DescribeContainerInstances failure: MISSING', stage: 'discovery', kind: 'missing' },
+      { target: `${ARN}:task-definition/ghost:9`, reason: 'DescribeTaskDefinition failed: Unable to describe task definition.', stage: 'discovery', kind: 'error' },
+      { target: `${ARN}:task/prod/0ef1c0e2a9b8d4c7e8f90a1b2c3d4e5f`, reason: 'DescribeTasks failure: MISSING', stage: 'discovery', kind: 'missing' },
+      { target: 'i-0cc33dd44ee55ff66', reason: 'DescribeInstances did not return this instance (terminated?)', stage: 'discovery', kind: 'not-found' },
     ]);
   });
 
@@ -179,23 +193,27 @@ describe('discoverCluster with the AWS adapters', () => {
 
     // Assess
     expect(snapshot.tasks.map((t) => t.taskArn)).toEqual([good.taskArn]);
-    expect(snapshot.issues).toEqual([{ target: bad.taskArn, reason: 'DescribeTasks returned a task without taskDefinitionArn' }]);
+    expect(snapshot.issues).toEqual([{ target: bad.taskArn, reason: 'DescribeTasks returned a task without taskDefinitionArn', stage: 'discovery', kind: 'malformed' }]);
   });
 
-  it('skips only the tasks of a task definition that could not be described', async () => {
+  it('fails only the tasks of a task definition that could not be described, with the error of the call', async () => {
     // Prepare
     const fake = fakeCluster();
     fake.ecsMock.on(DescribeTaskDefinitionCommand, { taskDefinition: API_TD }).rejects(throttled());
 
     // Act
     const snapshot = await discoverCluster('prod', deps(fake));
-    const { targets, skipped } = resolveTargets(snapshot, rules);
+    const { targets, skipped, failed } = resolveTargets(snapshot, rules);
 
     // Assess
-    expect(snapshot.issues).toContainEqual({ target: API_TD, reason: 'DescribeTaskDefinition failed: Rate exceeded' });
+    expect(snapshot.issues).toContainEqual({ target: API_TD, reason: 'DescribeTaskDefinition failed: Rate exceeded', stage: 'discovery', kind: 'throttled' });
     expect(targets.some((t) => t.family === 'api')).toBe(false);
     expect(targets.map((t) => t.family)).toEqual(expect.arrayContaining(['worker', 'billing', 'gostats-app']));
-    expect(skipped.filter((s) => s.reason === `task definition ${API_TD} was not described`)).toHaveLength(2);
+    // The root cause (throttled), not "was not described", and failed rather than skipped: it may pass next cycle.
+    const apiFailures = failed.filter((f) => f.reason === `task definition ${API_TD} was not described: DescribeTaskDefinition failed: Rate exceeded`);
+    expect(apiFailures).toHaveLength(2);
+    expect(apiFailures.every((f) => f.stage === 'discovery' && f.kind === 'throttled')).toBe(true);
+    expect(skipped.some((s) => s.reason.startsWith(`task definition ${API_TD}`))).toBe(false);
   });
 
   it('reports a failed DescribeTasks batch and goes on with the other batches', async () => {
@@ -210,7 +228,7 @@ describe('discoverCluster with the AWS adapters', () => {
 
     // Assess
     expect(snapshot.tasks).toHaveLength(50);
-    expect(snapshot.issues).toEqual([{ target: 'prod DescribeTasks batch 1/2', reason: 'DescribeTasks failed (cluster prod): Rate exceeded' }]);
+    expect(snapshot.issues).toEqual([{ target: 'prod DescribeTasks batch 1/2', reason: 'DescribeTasks failed (cluster prod): Rate exceeded', stage: 'discovery', kind: 'throttled' }]);
   });
 
   it('stops the cycle with a critical AccessDeniedError when ECS denies ListTasks', async () => {

@@ -51,7 +51,7 @@ describe('discovering several clusters when one does not exist (simulator)', () 
     expect(both.targets).toEqual(alone.targets);
     expect(both.failed).toEqual([
       ...alone.failed,
-      { target: 'ghost', reason: 'cluster ghost not found (ListTasks): check ECS_CLUSTERS and AWS_REGION' },
+      { target: 'ghost', reason: 'cluster ghost not found (ListTasks): check ECS_CLUSTERS and AWS_REGION', stage: 'discovery', kind: 'not-found' },
     ]);
   });
 
@@ -87,7 +87,7 @@ describe('discovering several clusters when one does not exist (SDK mock)', () =
     // Assess
     expect(result.targets.length).toBeGreaterThan(0);
     expect(result.targets.every((t) => t.cluster === 'prod')).toBe(true);
-    expect(result.failed).toContainEqual({ target: 'gone', reason: 'cluster gone not found (DescribeTasks): check ECS_CLUSTERS and AWS_REGION' });
+    expect(result.failed).toContainEqual({ target: 'gone', reason: 'cluster gone not found (DescribeTasks): check ECS_CLUSTERS and AWS_REGION', stage: 'discovery', kind: 'not-found' });
   });
 
   it('still stops every cluster when ECS denies access to one of them', async () => {

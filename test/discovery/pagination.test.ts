@@ -30,7 +30,7 @@ describe('ListTasks and DescribeInstances listings that never end', () => {
 
     // Assess
     expect(fake.ecsMock.commandCalls(ListTasksCommand)).toHaveLength(2);
-    expect(snapshot.issues).toContainEqual({ target: 'prod', reason: 'ListTasks returned a repeated nextToken after 2 pages; listing stopped' });
+    expect(snapshot.issues).toContainEqual({ target: 'prod', reason: 'ListTasks returned a repeated nextToken after 2 pages; listing stopped', stage: 'discovery', kind: 'incomplete' });
     expect(snapshot.tasks.map((t) => t.taskArn).sort()).toEqual([...arns].sort());
     expect(resolveTargets(snapshot, rules).targets.length).toBeGreaterThan(0);
   });
@@ -46,7 +46,7 @@ describe('ListTasks and DescribeInstances listings that never end', () => {
 
     // Assess
     expect(fake.ecsMock.commandCalls(ListTasksCommand)).toHaveLength(4);
-    expect(snapshot.issues).toEqual([{ target: 'prod', reason: 'ListTasks returned a repeated nextToken after 4 pages; listing stopped' }]);
+    expect(snapshot.issues).toEqual([{ target: 'prod', reason: 'ListTasks returned a repeated nextToken after 4 pages; listing stopped', stage: 'discovery', kind: 'incomplete' }]);
   });
 
   it('stops at the page cap when ListTasks keeps handing out new tokens', async () => {
@@ -61,7 +61,7 @@ describe('ListTasks and DescribeInstances listings that never end', () => {
     // Assess
     expect(fake.ecsMock.commandCalls(ListTasksCommand)).toHaveLength(LIST_TASKS_MAX_PAGES);
     expect(snapshot.issues).toEqual([
-      { target: 'prod', reason: `ListTasks still had more after ${LIST_TASKS_MAX_PAGES} pages (the cap); listing stopped` },
+      { target: 'prod', reason: `ListTasks still had more after ${LIST_TASKS_MAX_PAGES} pages (the cap); listing stopped`, stage: 'discovery', kind: 'incomplete' },
     ]);
   });
 
@@ -82,6 +82,8 @@ describe('ListTasks and DescribeInstances listings that never end', () => {
     expect(snapshot.issues).toContainEqual({
       target: 'prod',
       reason: `ListTasks failed (cluster prod): Service unavailable; listing stopped after ${arns.length} tasks`,
+      stage: 'discovery',
+      kind: 'error',
     });
   });
 
@@ -98,6 +100,8 @@ describe('ListTasks and DescribeInstances listings that never end', () => {
     expect(snapshot.issues).toContainEqual({
       target: 'prod DescribeInstances batch 1/1',
       reason: 'DescribeInstances returned a repeated nextToken after 2 pages; listing stopped',
+      stage: 'discovery',
+      kind: 'incomplete',
     });
     expect(snapshot.instances.size).toBeGreaterThan(0);
     expect(resolveTargets(snapshot, rules).targets.some((t) => t.address.startsWith('127.'))).toBe(true);

@@ -55,7 +55,7 @@ describe('AWS calls that never answer', () => {
       const snapshot = await discoverCluster('prod', { ecs, caches: createDiscoveryCaches() });
 
       // Assess
-      expect(snapshot.issues).toEqual([{ target: 'prod', reason: 'ListTasks failed (cluster prod): timed out after 200 ms' }]);
+      expect(snapshot.issues).toEqual([{ target: 'prod', reason: 'ListTasks failed (cluster prod): timed out after 200 ms', stage: 'discovery', kind: 'timeout' }]);
       expect(snapshot.tasks).toEqual([]);
       const req = await endpoint.closed;
       expect(req.headers['x-amz-target']).toBe('AmazonEC2ContainerServiceV20141113.ListTasks');
@@ -74,7 +74,7 @@ describe('AWS calls that never answer', () => {
     const snapshot = await discoverCluster('prod', deps(fake));
 
     // Assess
-    expect(snapshot.issues).toContainEqual({ target: API_TD, reason: `DescribeTaskDefinition failed: timed out after ${SHORT_MS} ms` });
+    expect(snapshot.issues).toContainEqual({ target: API_TD, reason: `DescribeTaskDefinition failed: timed out after ${SHORT_MS} ms`, stage: 'discovery', kind: 'timeout' });
     const families = resolveTargets(snapshot, rules).targets.map((t) => t.family);
     expect(families).not.toContain('api');
     expect(families).toEqual(expect.arrayContaining(['worker', 'billing', 'gostats-app']));
@@ -89,7 +89,7 @@ describe('AWS calls that never answer', () => {
     const snapshot = await discoverCluster('prod', deps(fake));
 
     // Assess
-    expect(snapshot.issues).toContainEqual({ target: 'prod DescribeInstances batch 1/1', reason: `DescribeInstances failed: timed out after ${SHORT_MS} ms` });
+    expect(snapshot.issues).toContainEqual({ target: 'prod DescribeInstances batch 1/1', reason: `DescribeInstances failed: timed out after ${SHORT_MS} ms`, stage: 'discovery', kind: 'timeout' });
   });
 
   it('ends the cycle, not with a timeout issue, when the cycle deadline fires during a hung call', async () => {

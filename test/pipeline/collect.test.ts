@@ -74,7 +74,7 @@ describe('collect over the fixture cluster', () => {
 
     // Assess
     // The fixture's own discovery failures (a MISSING task, a ghost task definition, …) are listed too.
-    expect(s.failed.filter((i) => i.reason.startsWith('scrape'))).toEqual([{ target: broken, reason: 'scrape: connection refused (127.0.1.10:32768)' }]);
+    expect(s.failed.filter((i) => i.reason.startsWith('scrape'))).toEqual([{ target: broken, reason: 'scrape: connection refused (127.0.1.10:32768)', stage: 'scrape', kind: 'refused' }]);
     expect(s.scraped).toBe(s.targets - 1);
     expect(mackerel.batches.flat().some((v) => v.name.startsWith('custom.gostats.api-01f1c0e2.'))).toBe(false);
     expect(mackerel.batches.flat().some((v) => v.name.startsWith('custom.gostats.api-02f1c0e2.'))).toBe(true);
@@ -107,7 +107,9 @@ describe('collect over the fixture cluster', () => {
     // Assess
     expect(first.posted).toBe(0);
     expect(first.retryQueue).toBe(first.samples);
-    expect(first.failed.filter((i) => i.target.startsWith('tsdb'))).toEqual([{ target: 'tsdb batch 1/1', reason: expect.stringMatching(/HTTP 503.*\(\d+ values queued for the next cycle\)$/) }]);
+    expect(first.failed.filter((i) => i.target.startsWith('tsdb'))).toEqual([
+      { target: 'tsdb batch 1/1', reason: expect.stringMatching(/HTTP 503.*\(\d+ values queued for the next cycle\)$/), stage: 'post', kind: '5xx' },
+    ]);
     expect(second.posted).toBe(first.samples + second.samples);
     const sent = mackerel.batches.flat();
     expect(sent.slice(0, first.samples).every((v) => v.time === NOW_MS / 1000)).toBe(true);
@@ -133,10 +135,11 @@ describe('collect over the fixture cluster', () => {
 });
 
 describe('summaryLogFields', () => {
-  const issues = (n: number, what: string): Issue[] => Array.from({ length: n }, (_, i) => ({ target: `${what}-${i}`, reason: 'r' }));
+  const issues = (n: number, what: string): Issue[] => Array.from({ length: n }, (_, i) => ({ target: `${what}-${i}`, reason: 'r', stage: 'scrape', kind: 'timeout' }));
   const summary: CycleSummary = {
     clusters: ['prod'], targets: 80, scraped: 10, samples: 5, posted: 0, graphDefs: 1, hosts: 1, inventoriesWritten: 0, serviceMetrics: 0,
-    skipped: issues(60, 's'), failed: issues(70, 'f'), dropped: {}, retryQueue: 0, retryDropped: { cap: 0, age: 0 }, bytesScraped: 9, durationMs: 3, dryRun: true,
+    skipped: issues(60, 's'), failed: issues(70, 'f'), failedBy: { 'scrape/timeout': 70 }, skippedBy: { 'scrape/timeout': 60 },
+    byCluster: { prod: { targets: 80, scraped: 10, failed: 70, skipped: 60, samples: 5 } }, discoveryFailed: [], dropped: {}, retryQueue: 0, retryDropped: { cap: 0, age: 0 }, bytesScraped: 9, durationMs: 3, dryRun: true,
     wouldPost: { values: [{ hostId: 'h', name: 'custom.a.b.c', time: 1, value: 1 }], graphDefs: [], serviceMetrics: [] },
   };
 

@@ -173,7 +173,9 @@ describe('network bindings whose ports cannot exist', () => {
       ['api', []],
       ['envoy', [{ containerPort: 9901, hostPort: 32769 }]],
     ]);
-    expect(change.skipped).toEqual([{ target: change.taskArn, reason: expect.stringContaining(`container api: network binding ignored, ${quoted} is not a port`) }]);
+    expect(change.skipped).toEqual([
+      { target: change.taskArn, reason: expect.stringContaining(`container api: network binding ignored, ${quoted} is not a port`), stage: 'discovery', kind: 'port' },
+    ]);
   });
 
   it('reports nothing for an event whose bindings are all ports', () => {
