@@ -1,14 +1,17 @@
 /**
  * A Mackerel API receiver on 127.0.0.1: checks `X-Api-Key` (401 otherwise), validates every body against
  * the documented shapes (400 naming the first bad item), records what it accepted (service metrics only for
- * the services it was told exist, 404 otherwise), and can be told to fail the next requests of a route
- * (429/5xx, a hang, a reset connection) for retry and timeout tests.
+ * the services it was told exist, 404 otherwise), keeps the alert state of every reported check and the
+ * monitors created, and can be told to fail the next requests of a route (429/5xx, a hang, a reset
+ * connection) for retry and timeout tests.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MetricValue } from '../src/types';
 import { BodyTooLargeError, delay, listenHttp, readBody } from './httpServer';
+import { checkKey, checkRoutes, type CheckAlert, type ReceivedCheckReport } from './mackerelChecks';
 import { extraRoutes } from './mackerelExtras';
 import { HostStore, type MackerelHost } from './mackerelHosts';
+import { listMonitors, monitorRoutes, type StoredMonitor } from './mackerelMonitors';
 import {
   apiError,
   coreRoutes,
@@ -57,6 +60,12 @@ export interface MackerelReceiver {
   /** Host metadata stored under a namespace, or undefined. */
   metadata(hostId: string, namespace: string): unknown;
   dashboards(): StoredDashboard[];
+  /** Every check report accepted, in order; `ignored` when Mackerel would have ignored it (not newer). */
+  checkReports(): ReceivedCheckReport[];
+  /** The alert state of a host's check, or undefined when it was never reported. */
+  checkAlert(hostId: string, name: string): CheckAlert | undefined;
+  /** Every monitor, ordered as the API lists them (type, then name). */
+  monitors(): StoredMonitor[];
   /** The Mackerel host of an EC2 instance (retired ones included), or undefined. */
   hostByInstance(instanceId: string): MackerelHost | undefined;
   /** Registers a host for an EC2 instance as mackerel-agent would. */
@@ -65,7 +74,7 @@ export interface MackerelReceiver {
   retireHost(instanceId: string): void;
   /** The next `times` requests whose path starts with `routePrefix` fail as given. */
   failNext(routePrefix: string, failure: InjectedFailure, times?: number): void;
-  /** Clears recordings, metadata, dashboards and pending failures (hosts stay). */
+  /** Clears recordings, metadata, dashboards, checks, monitors and pending failures (hosts stay). */
   reset(): void;
   close(): Promise<void>;
 }
@@ -80,6 +89,9 @@ export async function startMackerelReceiver(options: ReceiverOptions): Promise<M
     graphDefs: [],
     metadata: new Map(),
     dashboards: new Map(),
+    checkReports: [],
+    checkAlerts: new Map(),
+    monitors: new Map(),
     now: () => Math.floor(Date.now() / 1000),
   };
   const requests: RecordedRequest[] = [];
@@ -134,6 +146,9 @@ export async function startMackerelReceiver(options: ReceiverOptions): Promise<M
     requests: () => [...requests],
     metadata: (hostId, ns) => state.metadata.get(hostId)?.get(ns),
     dashboards: () => [...state.dashboards.values()],
+    checkReports: () => [...state.checkReports],
+    checkAlert: (hostId, name) => state.checkAlerts.get(checkKey(hostId, name)),
+    monitors: () => listMonitors(state),
     hostByInstance: (instanceId) => state.hosts.byInstance(instanceId),
     addHost: (instanceId, address) => state.hosts.add(instanceId, address),
     retireHost: (instanceId) => {
@@ -149,6 +164,9 @@ export async function startMackerelReceiver(options: ReceiverOptions): Promise<M
       state.serviceMetrics.length = 0;
       state.metadata.clear();
       state.dashboards.clear();
+      state.checkReports.length = 0;
+      state.checkAlerts.clear();
+      state.monitors.clear();
       requests.length = 0;
       failures = [];
     },
@@ -166,7 +184,7 @@ function route(
 ): RouteResponse {
   if (headers['x-api-key'] !== apiKey) return apiError(401, 'Authentication failed. Please check the API key.');
   let matched = false;
-  for (const r of [...coreRoutes, ...extraRoutes]) {
+  for (const r of [...coreRoutes, ...extraRoutes, ...checkRoutes, ...monitorRoutes]) {
     const m = r.pattern.exec(url.pathname);
     if (!m) continue;
     matched = true;

@@ -1,8 +1,12 @@
 /**
  * The Mackerel API routes the collector uses (reference mackerel-api.md §2, §3, §4, §5): host lookup, host and
  * service metric posts and graph definitions. Each route is a pure function of the request and the receiver's state.
+ * Host metadata and dashboards are in mackerelExtras.ts, check reports in mackerelChecks.ts, monitors in
+ * mackerelMonitors.ts.
  */
 import type { MetricValue } from '../src/types';
+import type { CheckAlert, ReceivedCheckReport } from './mackerelChecks';
+import type { StoredMonitor } from './mackerelMonitors';
 import type { HostStore } from './mackerelHosts';
 import { validateGraphDefs, validateMetricValues } from './mackerelValidation';
 
@@ -69,6 +73,12 @@ export interface ReceiverState {
   /** hostId → namespace → value. */
   readonly metadata: Map<string, Map<string, unknown>>;
   readonly dashboards: Map<string, StoredDashboard>;
+  /** Every accepted check report, in order (ignored ones flagged). */
+  readonly checkReports: ReceivedCheckReport[];
+  /** `checkKey(hostId, name)` → the alert state of that check. */
+  readonly checkAlerts: Map<string, CheckAlert>;
+  /** id → monitor. */
+  readonly monitors: Map<string, StoredMonitor>;
   /** Current time in epoch seconds (tests may pin it). */
   now(): number;
 }

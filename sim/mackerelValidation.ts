@@ -105,3 +105,62 @@ function metricDefProblem(graph: string, m: unknown): string | undefined {
 function countHash(name: string): number {
   return name.split('.').filter((n) => n === '#').length;
 }
+
+/**
+ * Check reports (API docs, check-monitoring#post, https://mackerel.io/api-docs/entry/check-monitoring#post;
+ * mackerel-client-go checks.go `CheckReport`; reference/mackerel-api.md §13): `{"reports":[…]}`, at most 100.
+ * Stricter than Mackerel where it silently accepts something useless: a report older than 6 hours is ignored
+ * with 200 there and a 400 here, and a `notificationInterval` under 10 is raised to 10 there and a 400 here.
+ * A report naming an unknown or retired host is a 400 here, as for tsdb posts; the API documents no status
+ * for it (only 403 and "other than 200"), so the client treats every 4xx alike.
+ */
+export const MAX_CHECK_REPORTS = 100;
+/** "under 1024 characters" (EN), "1024文字以下" (JA); mackerel-agent cuts at 1024 runes (mackerel/check.go). */
+export const MAX_CHECK_MESSAGE_CHARS = 1024;
+const CHECK_STATUSES: readonly string[] = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'];
+const CHECK_REPORT_KEYS = ['source', 'name', 'status', 'message', 'occurredAt', 'notificationInterval', 'maxCheckAttempts'];
+const CHECK_REQUIRED_KEYS = ['source', 'name', 'status', 'message', 'occurredAt'];
+/** "Posts will be ignored … when the time of monitoring proceeds the time of posting by 6 hours or more". */
+const CHECK_MAX_AGE_S = 6 * 60 * 60;
+
+/** Checks a `POST /api/v0/monitoring/checks/report` body; `isLiveHost` says whether a host id is known and not retired. */
+export function validateCheckReports(body: unknown, isLiveHost: (hostId: string) => boolean, nowS: number): string | undefined {
+  if (!isObject(body)) return 'body must be an object {"reports":[…]}';
+  const extra = Object.keys(body).find((k) => k !== 'reports');
+  if (extra !== undefined) return `unexpected key ${show(extra)}`;
+  const { reports } = body;
+  if (!Array.isArray(reports)) return 'reports must be an array';
+  if (reports.length > MAX_CHECK_REPORTS) return `at most ${MAX_CHECK_REPORTS} reports per request, got ${reports.length}`;
+  for (const [i, report] of reports.entries()) {
+    const problem = checkReportProblem(report, isLiveHost, nowS);
+    if (problem) return `report ${i}${isObject(report) && typeof report.name === 'string' ? ` (${report.name})` : ''}: ${problem}`;
+  }
+  return undefined;
+}
+
+function checkReportProblem(r: unknown, isLiveHost: (hostId: string) => boolean, nowS: number): string | undefined {
+  if (!isObject(r)) return 'not an object';
+  const extra = Object.keys(r).find((k) => !CHECK_REPORT_KEYS.includes(k));
+  if (extra !== undefined) return `unexpected key ${show(extra)}`;
+  const missing = CHECK_REQUIRED_KEYS.find((k) => !(k in r));
+  if (missing !== undefined) return `missing ${missing}`;
+  const { source, name, status, message, occurredAt, notificationInterval, maxCheckAttempts } = r;
+  if (!isObject(source) || Object.keys(source).sort().join() !== 'hostId,type') return 'source must be exactly {"type":"host","hostId":…}';
+  if (source.type !== 'host') return `source.type must be "host", got ${show(source.type)}`;
+  if (typeof source.hostId !== 'string' || !isLiveHost(source.hostId)) return `unknown or retired hostId ${show(source.hostId)}`;
+  if (typeof name !== 'string' || name === '') return 'name must be a non-empty string';
+  if (typeof status !== 'string' || !CHECK_STATUSES.includes(status)) return `status must be one of ${CHECK_STATUSES.join(', ')}, got ${show(status)}`;
+  if (typeof message !== 'string') return 'message must be a string';
+  const length = [...message].length;
+  if (length > MAX_CHECK_MESSAGE_CHARS) return `message has ${length} characters, more than ${MAX_CHECK_MESSAGE_CHARS}`;
+  if (typeof occurredAt !== 'number' || !Number.isInteger(occurredAt)) return `occurredAt ${show(occurredAt)} is not integer epoch seconds`;
+  if (occurredAt <= nowS - CHECK_MAX_AGE_S) return `occurredAt ${occurredAt} is 6 hours old or more`;
+  if (occurredAt > nowS + MAX_FUTURE_S) return `occurredAt ${occurredAt} is in the future`;
+  if (notificationInterval !== undefined && !(Number.isInteger(notificationInterval) && (notificationInterval as number) >= 10)) {
+    return `notificationInterval ${show(notificationInterval)} must be an integer of at least 10 (minutes)`;
+  }
+  if (maxCheckAttempts !== undefined && !(Number.isInteger(maxCheckAttempts) && (maxCheckAttempts as number) >= 1 && (maxCheckAttempts as number) <= 10)) {
+    return `maxCheckAttempts ${show(maxCheckAttempts)} must be an integer from 1 to 10`;
+  }
+  return undefined;
+}

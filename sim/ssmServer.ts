@@ -7,7 +7,9 @@
  * Invocations are invisible for `invisibleMs` (InvocationDoesNotExist), Pending while queued, InProgress, then
  * Success / Failed (non-zero exit) / TimedOut (executionTimeout); stdout and stderr are cut as the agent cuts them.
  * GetParameters serves Parameter Store values put with `SsmControl.putParameter` (the Mackerel API key as a
- * SecureString, as @middy/ssm reads it in the Lambda).
+ * SecureString, as @middy/ssm reads it in the Lambda). As in SSM, a name that does not exist is no error: it comes
+ * back under `InvalidParameters`; a parameter the policy denies (`SsmControl.denyParameter`) fails the whole call
+ * with AccessDeniedException.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
@@ -31,6 +33,14 @@ const MAX_PARAMETER_NAMES = 10;
 
 /** `arn:aws:ssm:<region>:<account>:parameter/`: a parameter's ARN is this plus its name without the leading slash. */
 const PARAMETER_ARN_PREFIX = `arn:aws:ssm:${SIM_REGION}:${SIM_ACCOUNT}:parameter/`;
+
+/** The simulated caller: the collector function's role session. */
+const SIM_CALLER_ARN = `arn:aws:sts::${SIM_ACCOUNT}:assumed-role/collector/fn`;
+
+/** A parameter's ARN: the ARN as given, or the prefix plus the name without its leading slash. */
+function parameterArn(nameOrArn: string): string {
+  return nameOrArn.startsWith('arn:') ? nameOrArn : PARAMETER_ARN_PREFIX + nameOrArn.replace(/^\//, '');
+}
 
 /** The parameter the deploy names by default (serverless.yml); `npx tsx sim/main.ts` puts the receiver's key there. */
 export const SIM_API_KEY_PARAMETER = '/mackerel-ecs-collector/api-key';
@@ -56,6 +66,7 @@ export class SsmControl extends AwsControl {
   maxRunning = 32;
   private readonly agents = new Map<string, SsmAgentState>();
   private readonly parameters = new Map<string, StoredParameter>();
+  private readonly deniedParameters = new Set<string>();
 
   constructor(latencyMs = 0) {
     super('ssm', latencyMs);
@@ -73,6 +84,20 @@ export class SsmControl extends AwsControl {
   putParameter(name: string, value: string, type: SsmParameterType = 'SecureString'): void {
     const version = (this.parameters.get(name)?.version ?? 0) + 1;
     this.parameters.set(name, { type, value, version, lastModified: new Date() });
+  }
+
+  /**
+   * Makes the caller's IAM policy deny `ssm:GetParameters` on this parameter (by name or ARN; it need not exist:
+   * IAM is evaluated before the lookup). As in SSM, the whole call then fails with AccessDeniedException naming
+   * the parameter's ARN, whatever else it asked for.
+   */
+  denyParameter(nameOrArn: string): void {
+    this.deniedParameters.add(parameterArn(nameOrArn));
+  }
+
+  /** Whether the simulated policy denies reading this parameter. */
+  isDenied(nameOrArn: string): boolean {
+    return this.deniedParameters.has(parameterArn(nameOrArn));
   }
 
   /**
@@ -241,6 +266,11 @@ export async function startSsmServer(addressOf: (instanceId: string) => string |
     }
     if (names.length > MAX_PARAMETER_NAMES) {
       throw new SsmError('ValidationException', `1 validation error detected: Value '[${names.join(', ')}]' at 'names' failed to satisfy constraint: Member must have length less than or equal to ${MAX_PARAMETER_NAMES}`);
+    }
+    const denied = names.find((n) => control.isDenied(n));
+    if (denied !== undefined) {
+      // The message of an identity-based policy that does not allow the action on the resource (IAM's wording).
+      throw new SsmError('AccessDeniedException', `User: ${SIM_CALLER_ARN} is not authorized to perform: ssm:GetParameters on resource: ${parameterArn(denied)} because no identity-based policy allows the ssm:GetParameters action`);
     }
     const decrypt = input.WithDecryption === true;
     const found = [...new Set(names)].map((n) => ({ asked: n, p: control.parameter(n) }));
