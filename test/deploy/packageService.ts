@@ -88,6 +88,13 @@ export function environmentOf(fn: Record<string, unknown>): Record<string, unkno
   return env?.Variables ?? {};
 }
 
+/** The properties of every CloudWatch alarm in the template. */
+export function alarmsOf(template: CfnTemplate): Record<string, unknown>[] {
+  return Object.values(template.Resources)
+    .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+    .map((r) => r.Properties ?? {});
+}
+
 /** The IAM statements of every role in the template. */
 export function iamStatements(template: CfnTemplate): { Action: unknown; Resource: unknown }[] {
   return Object.values(template.Resources)

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/config';
-import { REPO_ROOT, environmentOf, evaluate, iamStatements, lambdaFunctions, packageService, type Packaged } from './packageService';
+import { DEFAULT_HEALTH_NAMESPACE, FAILED_RATIO_METRIC, emitHealthMetrics } from '../../src/health/emf';
+import { emfMetrics } from '../health/emfSpec';
+import { REPO_ROOT, alarmsOf, environmentOf, evaluate, iamStatements, lambdaFunctions, packageService, type Packaged } from './packageService';
 
 // The README's Configuration table is the contract: every variable in it reaches every function of the packaged
 // template, or is listed here with the reason it deliberately does not.
@@ -35,7 +38,15 @@ const GIVEN: Readonly<Record<string, string>> = {
   ALLOWED_CIDRS: '10.1.0.0/16',
   DRY_RUN: 'true',
   LOG_LEVEL: 'debug',
+  CHECKS: 'off',
+  CHECK_NAME: 'ecs-endpoints',
+  CHECK_ATTEMPTS: '5',
+  CHECK_FAILURE_STATUS: 'WARNING',
+  MONITORS: 'on',
+  HEALTH_NAMESPACE: 'Team/EcsCollector',
 };
+/** Deploy-time only (not a function variable): a topic name, made an ARN in the stack's partition. */
+const ALARM_TOPIC = 'collector-alarms';
 const SECRET_KEY = 'key-exported-at-deploy-must-not-ship';
 const PSEUDO = { 'AWS::Partition': 'aws-cn', 'AWS::Region': 'cn-north-1', 'AWS::AccountId': '123456789012' };
 
@@ -64,7 +75,12 @@ describe('the packaged CloudFormation template', () => {
   beforeAll(async () => {
     // Four isolated packagings in parallel; each takes a few seconds.
     [given, defaults, noClusters, blankClusters] = await Promise.all([
-      packageService({ ...Object.fromEntries(passed.map((v) => [v, givenValue(v)])), MACKEREL_API_KEY: SECRET_KEY }),
+      packageService({
+        ...Object.fromEntries(passed.map((v) => [v, givenValue(v)])),
+        HEALTH_NAMESPACE: givenValue('HEALTH_NAMESPACE'),
+        MACKEREL_API_KEY: SECRET_KEY,
+        ALARM_TOPIC_ARN: ALARM_TOPIC,
+      }),
       packageService({ ECS_CLUSTERS: 'prod', MACKEREL_API_KEY_PARAMETER: 'a/b' }),
       packageService({}),
       packageService({ ECS_CLUSTERS: ' , ' }),
@@ -151,4 +167,108 @@ describe('the packaged CloudFormation template', () => {
       detail: { clusterArn: [{ suffix: ':cluster/prod' }, { suffix: ':cluster/staging' }] },
     });
   });
+
+  it('alarms on errors and throttles of both functions and on the scheduled function not running', () => {
+    // Act
+    const template = defaults.template ?? { Resources: {} };
+    const lambda = alarmsOf(template).filter((a) => a.Namespace === 'AWS/Lambda');
+    const summary = lambda.map((a) => ({
+      fn: (a.Dimensions as { Value: { Ref: string } }[])[0]?.Value.Ref,
+      metric: a.MetricName,
+      when: `${String(a.ComparisonOperator)} ${String(a.Threshold)}`,
+      missing: a.TreatMissingData,
+    }));
+
+    // Assess
+    expect(failureOf(defaults)).toBe('');
+    expect(summary).toEqual(
+      expect.arrayContaining([
+        { fn: 'CollectLambdaFunction', metric: 'Errors', when: 'GreaterThanThreshold 0', missing: 'notBreaching' },
+        { fn: 'CollectLambdaFunction', metric: 'Throttles', when: 'GreaterThanThreshold 0', missing: 'notBreaching' },
+        { fn: 'RefreshLambdaFunction', metric: 'Errors', when: 'GreaterThanThreshold 0', missing: 'notBreaching' },
+        { fn: 'RefreshLambdaFunction', metric: 'Throttles', when: 'GreaterThanThreshold 0', missing: 'notBreaching' },
+        // No invocation at all gives no data point: missing data must count as stopped
+        { fn: 'CollectLambdaFunction', metric: 'Invocations', when: 'LessThanThreshold 1', missing: 'breaching' },
+      ]),
+    );
+    expect(summary).toHaveLength(5);
+    for (const fn of new Set(summary.map((a) => a.fn))) expect(lambdaFunctions(template).has(fn ?? '')).toBe(true);
+    const stopped = lambda.find((a) => a.MetricName === 'Invocations');
+    expect((stopped?.Period as number) * (stopped?.EvaluationPeriods as number)).toBe(300);
+  });
+
+  it('alarms on the FailedRatio of each cluster under exactly the namespace, name and dimensions the collector emits', () => {
+    for (const [p, clusters, namespace] of [
+      [given, ['prod', 'staging'], givenValue('HEALTH_NAMESPACE')],
+      [defaults, ['prod'], DEFAULT_HEALTH_NAMESPACE],
+    ] as const) {
+      // Prepare: what the collector writes for these clusters, in the namespace the functions are given
+      const fnNamespace = environmentOf(lambdaFunctions(p.template ?? { Resources: {} }).get('CollectLambdaFunction') ?? {}).HEALTH_NAMESPACE;
+      const lines: string[] = [];
+      const byCluster = Object.fromEntries(clusters.map((c) => [c, { targets: 1, scraped: 0, failed: 1, skipped: 0, samples: 0 }]));
+      const summary = { clusters, posted: 0, retryQueue: 0, durationMs: 1, failedBy: {}, skippedBy: {}, byCluster, discoveryFailed: [] };
+      emitHealthMetrics(summary, { namespace: String(fnNamespace), write: (l) => lines.push(l) });
+      const emitted = lines
+        .flatMap((l) => emfMetrics(JSON.parse(l)))
+        .filter((m) => m.name === FAILED_RATIO_METRIC)
+        .map((m) => ({ Namespace: m.namespace, MetricName: m.name, Dimensions: sortedDimensions(Object.entries(m.dimensionSets[0] ?? {}).map(([Name, Value]) => ({ Name, Value }))) }));
+
+      // Act
+      const alarmed = alarmsOf(p.template ?? { Resources: {} })
+        .filter((a) => a.MetricName === FAILED_RATIO_METRIC)
+        .map((a) => ({ Namespace: a.Namespace, MetricName: a.MetricName, Dimensions: sortedDimensions(a.Dimensions as { Name: string; Value: string }[]) }));
+
+      // Assess
+      expect(fnNamespace).toBe(namespace);
+      expect(emitted).toHaveLength(clusters.length);
+      expect(alarmed).toEqual(emitted);
+    }
+  });
+
+  it('notifies ALARM_TOPIC_ARN on alarm and on recovery when it is set, and has no actions without it', () => {
+    // Act
+    const actionsOf = (p: Packaged) =>
+      alarmsOf(p.template ?? { Resources: {} }).map((a) => ({
+        alarm: [a.AlarmActions ?? []].flat().map((r) => evaluate(r, PSEUDO)),
+        ok: [a.OKActions ?? []].flat().map((r) => evaluate(r, PSEUDO)),
+        insufficientData: a.InsufficientDataActions,
+      }));
+
+    // Assess
+    const topic = `arn:aws-cn:sns:cn-north-1:123456789012:${ALARM_TOPIC}`;
+    expect(actionsOf(given).length).toBeGreaterThanOrEqual(7);
+    expect(new Set(actionsOf(given).map((a) => JSON.stringify(a)))).toEqual(new Set([JSON.stringify({ alarm: [topic], ok: [topic] })]));
+    expect(new Set(actionsOf(defaults).map((a) => JSON.stringify(a)))).toEqual(new Set([JSON.stringify({ alarm: [], ok: [] })]));
+    for (const fn of lambdaFunctions(given.template ?? { Resources: {} }).values()) expect(environmentOf(fn)).not.toHaveProperty('ALARM_TOPIC_ARN');
+  });
+
+  it('takes a full topic ARN as given, whatever its partition', () => {
+    // Prepare
+    const arn = 'arn:aws-us-gov:sns:us-gov-west-1:123456789012:collector-alarms';
+    const alarms = createRequire(__filename)('../../deploy/alarms.cjs') as () => Record<string, { Properties: Record<string, unknown> }>;
+    const before = { clusters: process.env.ECS_CLUSTERS, topic: process.env.ALARM_TOPIC_ARN };
+
+    // Act
+    let resources: Record<string, { Properties: Record<string, unknown> }>;
+    try {
+      Object.assign(process.env, { ECS_CLUSTERS: 'prod', ALARM_TOPIC_ARN: ` ${arn} ` });
+      resources = alarms();
+    } finally {
+      restoreEnv('ECS_CLUSTERS', before.clusters);
+      restoreEnv('ALARM_TOPIC_ARN', before.topic);
+    }
+
+    // Assess
+    for (const r of Object.values(resources)) expect({ alarm: r.Properties.AlarmActions, ok: r.Properties.OKActions }).toEqual({ alarm: [arn], ok: [arn] });
+  });
 });
+
+/** Dimensions in name order: CloudWatch does not order them, so neither does the comparison. */
+function sortedDimensions(d: readonly { Name: string; Value: unknown }[]): { Name: string; Value: unknown }[] {
+  return [...d].sort((a, b) => a.Name.localeCompare(b.Name));
+}
+
+function restoreEnv(name: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+}
