@@ -7,6 +7,8 @@ import { createHostResolver } from './mackerel/hostResolver';
 import { createDashboardClient } from './mackerel/dashboardClient';
 import { createMetadataClient } from './mackerel/metadataClient';
 import { createServiceMetricsClient } from './mackerel/serviceClient';
+import { createCheckClient } from './mackerel/checkClient';
+import { createMonitorClient } from './mackerel/monitorClient';
 import { createInventoryStore, createMemoryInventoryStore } from './pipeline/inventorySync';
 import { createLogger, registerSecret, type Logger } from './log';
 import type { CollectorDeps } from './pipeline/collect';
@@ -51,6 +53,8 @@ export function getCollectorDeps(config: Config, apiKey: string | undefined, log
     hosts: mackerel ? createHostResolver(mackerel) : undefined,
     dashboards: apiKey ? createDashboardClient({ apiKey, baseUrl: config.mackerelApiBase, logger: log }) : undefined,
     serviceMetrics: apiKey ? createServiceMetricsClient({ apiKey, baseUrl: config.mackerelApiBase, logger: log }) : undefined,
+    checks: apiKey ? createCheckClient({ apiKey, baseUrl: config.mackerelApiBase, logger: log }) : undefined,
+    monitors: apiKey ? createMonitorClient({ apiKey, baseUrl: config.mackerelApiBase, logger: log }) : undefined,
     fetcher: createFetcher(config, log),
     inventory: apiKey
       ? createInventoryStore(createMetadataClient({ apiKey, baseUrl: config.mackerelApiBase, logger: log }), state.inventories, log, config.dryRun)

@@ -94,7 +94,8 @@ export type IssueStage =
   | 'post'
   | 'service'
   | 'dashboard'
-  | 'check';
+  | 'check'
+  | 'monitor';
 
 /**
  * Why something was skipped or failed, as it appears in the cycle summary. `stage` and `kind` are the machine

@@ -228,6 +228,9 @@ export function loadConfig(
       'MACKEREL_API_KEY or MACKEREL_API_KEY_PARAMETER: one is required (the key itself, or the name of an SSM SecureString parameter holding it)',
     );
   }
+  if (parsed.success && parsed.data.MONITORS === 'on' && parsed.data.MACKEREL_SERVICE === undefined) {
+    problems.push('MONITORS=on: needs MACKEREL_SERVICE (the monitors watch the ecs-collector.<cluster>.* service metrics posted there)');
+  }
   if (!parsed.success || problems.length > 0) return err(new ConfigError(problems));
   const e = parsed.data;
   return ok(

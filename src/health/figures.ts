@@ -45,7 +45,7 @@ export interface ClusterHealth {
 /** Issue stages whose failures are calls to AWS (ECS/EC2 discovery). */
 export const AWS_STAGES: ReadonlySet<string> = new Set(['discovery']);
 /** Issue stages whose failures are calls to the Mackerel API. */
-export const MACKEREL_STAGES: ReadonlySet<string> = new Set(['host', 'inventory', 'post', 'service', 'dashboard', 'check']);
+export const MACKEREL_STAGES: ReadonlySet<string> = new Set(['host', 'inventory', 'post', 'service', 'dashboard', 'check', 'monitor']);
 
 const NO_COUNTS: HealthClusterCounts = { targets: 0, scraped: 0, failed: 0, skipped: 0, samples: 0 };
 

@@ -1,3 +1,4 @@
+import { errorKind } from '../issues/kind';
 import { CriticalError, describeError } from '../errors';
 import type { MackerelFailure } from '../mackerel/errors';
 import { SERVICE_MONITOR_FIELDS, type ExistingMonitor, type MonitorPort, type ServiceMonitorBody } from '../mackerel/monitorClient';
@@ -22,6 +23,8 @@ export interface MonitorOutcome {
   readonly id?: string;
   readonly action: MonitorAction;
   readonly error?: string;
+  /** The Issue kind of `error` (`5xx`, `denied`, `name-taken`, …). */
+  readonly errorKind?: string;
 }
 
 /** Options of {@link syncMonitors}. */
@@ -43,7 +46,7 @@ export async function syncMonitors(
 ): Promise<MonitorOutcome[]> {
   const dryRun = options.dryRun ?? false;
   const listed = await client.listMonitors(signal);
-  if (!listed.ok) return desired.map((m) => failed(m.name, undefined, describeError(listed.error)));
+  if (!listed.ok) return desired.map((m) => failed(m.name, undefined, describeError(listed.error), errorKind(listed.error)));
   const byName = new Map<string, ExistingMonitor>();
   for (const m of listed.value) if (!byName.has(m.name)) byName.set(m.name, m);
   const seen = new Set<string>();
@@ -53,13 +56,13 @@ export async function syncMonitors(
   for (const want of desired) {
     const match = byName.get(want.name);
     if (!want.name.startsWith(MONITOR_NAME_PREFIX)) {
-      out.push(failed(want.name, undefined, `not ours to write: the name does not start with ${JSON.stringify(MONITOR_NAME_PREFIX)}`));
+      out.push(failed(want.name, undefined, `not ours to write: the name does not start with ${JSON.stringify(MONITOR_NAME_PREFIX)}`, 'not-ours'));
     } else if (seen.has(want.name)) {
-      out.push(failed(want.name, undefined, 'the same name twice in one run; only the first is written'));
+      out.push(failed(want.name, undefined, 'the same name twice in one run; only the first is written', 'duplicate'));
     } else if (critical !== undefined) {
-      out.push(failed(want.name, match?.id, describeError(critical)));
+      out.push(failed(want.name, match?.id, describeError(critical), errorKind(critical)));
     } else if (match !== undefined && match.type !== want.type) {
-      out.push(failed(want.name, match.id, `a monitor of type ${match.type} already has this name; left alone`));
+      out.push(failed(want.name, match.id, `a monitor of type ${match.type} already has this name; left alone`, 'name-taken'));
     } else {
       const outcome = await syncOne(client, want, match, dryRun, signal);
       if (outcome.failure instanceof CriticalError) critical = outcome.failure;
@@ -83,13 +86,13 @@ async function syncOne(client: MonitorPort, want: ServiceMonitorBody, match: Exi
   if (updated.ok) return done(want.name, updated.value.id, 'updated');
   // Deleted by hand since the list: create it again.
   if (updated.error.status === 404) return create(client, want, signal);
-  return { result: failed(want.name, match.id, describeError(updated.error)), failure: updated.error };
+  return { result: failed(want.name, match.id, describeError(updated.error), errorKind(updated.error)), failure: updated.error };
 }
 
 async function create(client: MonitorPort, want: ServiceMonitorBody, signal?: AbortSignal): Promise<Step> {
   const created = await client.createMonitor(want, signal);
   if (created.ok) return done(want.name, created.value.id, 'created');
-  return { result: failed(want.name, undefined, describeError(created.error)), failure: created.error };
+  return { result: failed(want.name, undefined, describeError(created.error), errorKind(created.error)), failure: created.error };
 }
 
 /**
@@ -123,6 +126,6 @@ function mergeForPut(existing: ExistingMonitor, want: ServiceMonitorBody): Servi
 
 const done = (name: string, id: string | undefined, action: MonitorAction): Step => ({ result: { name, ...(id === undefined ? {} : { id }), action } });
 
-function failed(name: string, id: string | undefined, error: string): MonitorOutcome {
-  return { name, ...(id === undefined ? {} : { id }), action: 'failed', error };
+function failed(name: string, id: string | undefined, error: string, kind: string): MonitorOutcome {
+  return { name, ...(id === undefined ? {} : { id }), action: 'failed', error, errorKind: kind };
 }

@@ -20,7 +20,14 @@ import { dueGraphDefs, postGraphDefs, postValues } from './post';
 import { COUNTER_MAX_IDLE_S, type CollectorState } from './state';
 import type { RetryDropped } from './retryQueue';
 import { CriticalError, describeError } from '../errors';
-import { countByKey } from '../issues/kind';
+import { countByKey, errorKind } from '../issues/kind';
+import type { CheckReport } from '../checks/report';
+import type { CheckPort } from '../mackerel/checkClient';
+import type { MonitorPort } from '../mackerel/monitorClient';
+import type { MonitorOutcome } from '../monitors/sync';
+import { healthServiceValues } from '../health/serviceHealth';
+import { reportChecks } from './checksStep';
+import { MONITORS_INTERVAL_MS, syncCollectorMonitors } from './monitorsStep';
 
 /** Ports and state one cycle works with. Built once per container by src/runtime.ts. */
 export interface CollectorDeps {
@@ -34,6 +41,10 @@ export interface CollectorDeps {
   readonly serviceMetrics?: ServiceMetricsClient;
   /** Dashboards API; absent without an API key. */
   readonly dashboards?: DashboardPort;
+  /** Check monitoring (CHECKS); absent without an API key. */
+  readonly checks?: CheckPort;
+  /** Monitors API (MONITORS, the `monitors` command); absent without an API key. */
+  readonly monitors?: MonitorPort;
   /** Host inventories (`ecs-tasks` metadata); an in-memory store in a dry run without an API key. */
   readonly inventory: InventoryStore;
   readonly caches: DiscoveryCaches;
@@ -84,11 +95,18 @@ export interface CycleSummary {
   readonly aborted?: string;
   /** When dashboards were synced this cycle: one outcome per ECS service (`created`, `updated`, `unchanged`, …). */
   readonly dashboards?: readonly DashboardOutcome[];
+  /** When monitors were synced this cycle (MONITORS=on, the `monitors` command): one outcome per monitor. */
+  readonly monitors?: readonly MonitorOutcome[];
+  /** Check monitoring (CHECKS=on): reports accepted by Mackerel, and hosts reported non-OK this cycle. */
+  readonly checks?: { readonly reported: number; readonly failing: number };
+  /** Collector health values posted to MACKEREL_SERVICE as `ecs-collector.<cluster>.*`. */
+  readonly healthMetrics?: number;
   /** Only in a dry run: what would have been posted. */
   readonly wouldPost?: {
     readonly values: readonly MetricValue[];
     readonly graphDefs: readonly GraphDef[];
     readonly serviceMetrics: readonly ServiceMetricValue[];
+    readonly checkReports: readonly CheckReport[];
   };
 }
 
@@ -105,6 +123,8 @@ export interface ClusterFigures {
 export interface CollectOptions {
   /** Create/update the per-service dashboards from this cycle (`dry-run`: report what would change). */
   readonly dashboards?: 'sync' | 'dry-run';
+  /** Create/update the collector's monitors (`dry-run`: report what would change). Default: MONITORS, hourly. */
+  readonly monitors?: 'sync' | 'dry-run';
 }
 
 /** Counts a cycle builds up; the summary is made from them whether the cycle ends or is cut short. */
@@ -122,6 +142,8 @@ interface Tally {
   dropped: Record<string, number>;
   bytesScraped: number;
   dashboards?: readonly DashboardOutcome[];
+  monitors?: readonly MonitorOutcome[];
+  checks?: { reported: number; failing: number };
   wouldPost?: CycleSummary['wouldPost'];
   discoveryFailed: string[];
   /** Per cluster: targets (from discovery), scraped and samples (from the gathered outcomes). */
@@ -174,6 +196,8 @@ export async function collect(config: Config, deps: CollectorDeps, signal?: Abor
       dryRun: config.dryRun,
       ...(aborted !== undefined ? { aborted } : {}),
       ...(tally.dashboards ? { dashboards: tally.dashboards } : {}),
+      ...(tally.monitors ? { monitors: tally.monitors } : {}),
+      ...(tally.checks ? { checks: tally.checks } : {}),
       ...(tally.wouldPost ? { wouldPost: tally.wouldPost } : {}),
     };
   };
@@ -184,7 +208,26 @@ export async function collect(config: Config, deps: CollectorDeps, signal?: Abor
     if (typeof e === 'object' && e !== null) summaries.set(e, summarise(describeError(e)));
     throw e;
   }
-  return summarise(signal?.aborted ? `deadline: ${describeError(signal.reason)}` : undefined);
+  if (signal?.aborted) return summarise(`deadline: ${describeError(signal.reason)}`);
+  const summary = summarise();
+  return postHealth(config, deps, summary, signal);
+}
+
+/**
+ * Posts the cycle's health figures as `ecs-collector.<cluster>.*` service metrics (MACKEREL_SERVICE set, not a
+ * dry run). Last, so the figures describe the whole cycle; a failure is added to the summary, never thrown
+ * (except 401/403, which a cycle that got this far has not met).
+ */
+async function postHealth(config: Config, deps: CollectorDeps, summary: CycleSummary, signal?: AbortSignal): Promise<CycleSummary> {
+  if (!config.mackerelService || config.dryRun || !deps.serviceMetrics) return summary;
+  const values = healthServiceValues(summary, Math.floor(deps.now() / 1000));
+  const r = await deps.serviceMetrics.postServiceMetrics(config.mackerelService, values, signal);
+  if (r.ok) return { ...summary, healthMetrics: values.length };
+  if (r.error instanceof CriticalError) throw r.error;
+  deps.logger.warn('health metrics not posted', { service: config.mackerelService, reason: r.error.message });
+  const issue: Issue = { target: `service ${config.mackerelService} health`, reason: r.error.message, stage: 'service', kind: errorKind(r.error) };
+  const failed = [...summary.failed, issue];
+  return { ...summary, healthMetrics: 0, failed, failedBy: countByKey(failed) };
 }
 
 async function runCycle(config: Config, deps: CollectorDeps, tally: Tally, started: number, signal: AbortSignal | undefined, opts: CollectOptions): Promise<void> {
@@ -235,7 +278,8 @@ async function runCycle(config: Config, deps: CollectorDeps, tally: Tally, start
     signal,
   );
   failed.push(...inventory.issues);
-  tally.inventoriesWritten = inventory.written;
+  // A dry run merges in memory (the keys need it) but writes nothing to Mackerel.
+  tally.inventoriesWritten = config.dryRun ? 0 : inventory.written;
   const placed: PlacedTarget[] = [];
   for (const p of placement.placed) {
     const key = inventory.keys.get(p.target.taskArn);
@@ -277,9 +321,9 @@ async function runCycle(config: Config, deps: CollectorDeps, tally: Tally, start
   failed.push(...(service?.failed ?? []));
   tally.serviceMetrics = service?.posted ?? 0;
   const defs = dueGraphDefs(graphs, deps.state, started);
+  let checkReports: readonly CheckReport[] = [];
   if (config.dryRun) {
     tally.graphDefs = defs.length;
-    tally.wouldPost = { values, graphDefs: defs, serviceMetrics: service?.values ?? [] };
   } else if (deps.mackerel) {
     // Queued values first (oldest first); a value the queue still holds after this is not lost.
     const retry = deps.state.retryQueue.drain(nowS);
@@ -298,6 +342,41 @@ async function runCycle(config: Config, deps: CollectorDeps, tally: Tally, start
     const g = await postGraphDefs(defs, { mackerel: deps.mackerel, state: deps.state, logger: deps.logger, nowMs: started, signal });
     tally.graphDefs = g.posted;
     failed.push(...g.failed);
+  }
+
+  // Checks: one per Mackerel host with targets (a dry run's `unresolved:` hosts are not real hosts).
+  if (config.checks) {
+    const real = placement.placed.filter((p) => !p.hostId.startsWith('unresolved:'));
+    const checks = await reportChecks(
+      real,
+      failed,
+      deps.state.checks,
+      {
+        name: config.checkName,
+        failureStatus: config.checkFailureStatus,
+        maxCheckAttempts: config.checkAttempts,
+        nowS,
+        dryRun: config.dryRun,
+        incomplete: discovered.discoveryFailed.length > 0,
+      },
+      deps.checks,
+      signal,
+    );
+    failed.push(...checks.failed);
+    tally.checks = { reported: checks.reported, failing: checks.failing };
+    checkReports = checks.reports;
+  }
+  if (config.dryRun) tally.wouldPost = { values, graphDefs: defs, serviceMetrics: service?.values ?? [], checkReports };
+
+  // Monitors of the collector itself: on request (the `monitors` command), or hourly with MONITORS=on.
+  const monitorsDue =
+    opts.monitors ?? (config.monitors === 'on' && !config.dryRun && started - (deps.state.monitorsSyncedAt ?? 0) >= MONITORS_INTERVAL_MS ? 'sync' : undefined);
+  if (monitorsDue && deps.monitors && config.mackerelService) {
+    const dryRun = monitorsDue === 'dry-run';
+    const m = await syncCollectorMonitors(config.mackerelService, config.clusters, { dryRun, checkName: config.checkName }, deps.monitors, signal);
+    tally.monitors = m.outcomes;
+    failed.push(...m.failed);
+    if (!dryRun && m.failed.length === 0) deps.state.monitorsSyncedAt = started;
   }
 
   // Dashboards: on request (the `dashboards` command), or hourly from the scheduled function.

@@ -1,3 +1,4 @@
+import type { CheckStatus } from '../checks/report';
 import type { Inventory } from '../inventory/model';
 import type { CounterPoint, CounterStore } from '../types';
 import { createRetryQueue, type RetryQueue } from './retryQueue';
@@ -25,6 +26,10 @@ export interface CollectorState {
   readonly retryQueue: RetryQueue;
   /** When this container last created/updated the dashboards (DASHBOARDS=hourly). */
   dashboardsSyncedAt?: number;
+  /** When this container last created/updated the collector's monitors (MONITORS=on). */
+  monitorsSyncedAt?: number;
+  /** The check status last reported per Mackerel host (CHECKS=on): a host missing from a cycle gets a final OK. */
+  readonly checks: Map<string, CheckStatus>;
 }
 
 /** A counter store on a Map, with pruning of stale baselines. */
@@ -47,5 +52,11 @@ export function createCounterStore(): CollectorState['counters'] {
 
 /** A fresh, empty state (a cold start); `retryQueueMaxBytes` overrides the queue's cap (RETRY_QUEUE_MAX_BYTES). */
 export function createCollectorState(opts: { retryQueueMaxBytes?: number } = {}): CollectorState {
-  return { counters: createCounterStore(), graphDefsPostedAt: new Map(), inventories: new Map(), retryQueue: createRetryQueue(opts.retryQueueMaxBytes) };
+  return {
+    counters: createCounterStore(),
+    graphDefsPostedAt: new Map(),
+    inventories: new Map(),
+    retryQueue: createRetryQueue(opts.retryQueueMaxBytes),
+    checks: new Map(),
+  };
 }

@@ -54,7 +54,20 @@ describe('service metrics of one cycle', () => {
       'ecs:ecs.prod.orphan.tasks.running': 1,
       'ecs:ecs.prod.edge.tasks.running': 1,
     });
-    expect(summary.serviceMetrics).toBe(sim.receiver.serviceMetrics().length);
+    // The rest are the collector's own health figures (posted last, once the cycle's figures are known).
+    const health = sim.receiver.serviceMetrics().filter((m) => m.name.startsWith('ecs-collector.'));
+    expect(summary.serviceMetrics + (summary.healthMetrics ?? 0)).toBe(sim.receiver.serviceMetrics().length);
+    expect(health).toHaveLength(summary.healthMetrics ?? -1);
+  });
+
+  it('posts the cycle\'s health figures as ecs-collector.<cluster>.* with the summary\'s values', () => {
+    // Assess
+    const prod = summary.byCluster.prod;
+    expect(metrics.get('ecs:ecs-collector.prod.targets')).toBe(prod?.targets);
+    expect(metrics.get('ecs:ecs-collector.prod.scraped')).toBe(prod?.scraped);
+    expect(metrics.get('ecs:ecs-collector.prod.failed')).toBe(prod?.failed);
+    expect(metrics.get('ecs:ecs-collector.prod.failed_ratio')).toBeCloseTo((prod?.failed ?? 0) / (prod?.targets ?? 1), 10);
+    expect(metrics.get('ecs:ecs-collector.prod.posted')).toBe(summary.posted);
   });
 
   it('posts the exact sum and average of the two api tasks\' goroutines', () => {
@@ -120,9 +133,10 @@ describe('a 429 from the service metrics endpoint', () => {
     const summary = await collector.cycle();
 
     // Assess
-    expect(sim.receiver.requests().filter((r) => r.path === SERVICE_TSDB).map((r) => r.status)).toEqual([429, 200]);
+    // The 429, its retry, then the health figures' own post.
+    expect(sim.receiver.requests().filter((r) => r.path === SERVICE_TSDB).map((r) => r.status)).toEqual([429, 200, 200]);
     expect(summary.serviceMetrics).toBeGreaterThan(0);
-    expect(sim.receiver.serviceMetrics()).toHaveLength(summary.serviceMetrics);
+    expect(sim.receiver.serviceMetrics()).toHaveLength(summary.serviceMetrics + (summary.healthMetrics ?? 0));
     expect(summary.failed.filter((f) => f.target.startsWith('service'))).toEqual([]);
     expect(collector.logs.filter((l) => l.includes('"mackerel request retrying"') && l.includes('"status":429'))).toHaveLength(1);
   });

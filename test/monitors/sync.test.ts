@@ -99,8 +99,14 @@ describe('syncMonitors against the Mackerel receiver', () => {
 
     // Assess
     expect(outcomes).toEqual([
-      { name: 'ecs-collector: prod stopped reporting', id: otherType, action: 'failed', error: expect.stringMatching(/a monitor of type expression already has this name/) },
-      { name: 'failed ratio', action: 'failed', error: expect.stringMatching(/not ours to write/) },
+      {
+        name: 'ecs-collector: prod stopped reporting',
+        id: otherType,
+        action: 'failed',
+        error: expect.stringMatching(/a monitor of type expression already has this name/),
+        errorKind: 'name-taken',
+      },
+      { name: 'failed ratio', action: 'failed', error: expect.stringMatching(/not ours to write/), errorKind: 'not-ours' },
     ]);
     expect(writes()).toEqual(['POST 200']);
   });

@@ -140,7 +140,7 @@ describe('summaryLogFields', () => {
     clusters: ['prod'], targets: 80, scraped: 10, samples: 5, posted: 0, graphDefs: 1, hosts: 1, inventoriesWritten: 0, serviceMetrics: 0,
     skipped: issues(60, 's'), failed: issues(70, 'f'), failedBy: { 'scrape/timeout': 70 }, skippedBy: { 'scrape/timeout': 60 },
     byCluster: { prod: { targets: 80, scraped: 10, failed: 70, skipped: 60, samples: 5 } }, discoveryFailed: [], dropped: {}, retryQueue: 0, retryDropped: { cap: 0, age: 0 }, bytesScraped: 9, durationMs: 3, dryRun: true,
-    wouldPost: { values: [{ hostId: 'h', name: 'custom.a.b.c', time: 1, value: 1 }], graphDefs: [], serviceMetrics: [] },
+    wouldPost: { values: [{ hostId: 'h', name: 'custom.a.b.c', time: 1, value: 1 }], graphDefs: [], serviceMetrics: [], checkReports: [] },
   };
 
   it('caps the skipped and failed lists so one log line stays readable, and keeps their full counts', () => {
