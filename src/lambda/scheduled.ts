@@ -4,6 +4,8 @@ import { createLogger, type Logger } from '../log';
 import { collect, summaryLogFields, summaryOfError, type CollectorDeps, type CycleSummary } from '../pipeline/collect';
 import type { Result } from '../result';
 import { getCollectorDeps } from '../runtime';
+import { emitHealthMetrics } from '../health/emf';
+import { describeError } from '../errors';
 
 /** Time kept back from Lambda's deadline so the summary is always logged. */
 export const DEADLINE_MARGIN_MS = 3000;
@@ -38,11 +40,29 @@ export async function runScheduledCycle(
   } catch (e) {
     // A critical error still ends with the cycle's summary (`aborted` says why), then fails the invocation.
     const partial = summaryOfError(e);
-    if (partial) deps.logger.error('cycle summary', summaryLogFields(partial));
+    if (partial) {
+      deps.logger.error('cycle summary', summaryLogFields(partial));
+      emitHealth(cfg, partial, deps);
+    }
     throw e;
   }
   (summary.aborted ? deps.logger.warn : deps.logger.info).call(deps.logger, 'cycle summary', summaryLogFields(summary));
+  emitHealth(cfg, summary, deps);
   return summary;
+}
+
+/**
+ * The cycle's health as CloudWatch EMF lines on stdout (Lambda ships stdout to CloudWatch Logs, which extracts the
+ * metrics the alarms in serverless.yml watch). Not in a dry run: its figures describe nothing that happened.
+ */
+function emitHealth(cfg: Config, summary: CycleSummary, deps: Pick<CollectorDeps, 'logger'>): void {
+  if (cfg.dryRun) return;
+  try {
+    emitHealthMetrics(summary, { namespace: cfg.healthNamespace, logger: deps.logger });
+  } catch (e) {
+    // Metrics about the cycle must never fail the cycle.
+    deps.logger.warn('health metrics not emitted', { reason: describeError(e) });
+  }
 }
 
 /**
