@@ -7,7 +7,10 @@ import { collect, summaryLogFields, summaryOfError, type CycleSummary } from './
 import { closeCollectorDeps, getCollectorDeps } from './runtime';
 import { discoverTargets } from './pipeline/discoverOnly';
 import { refresh } from './pipeline/refresh';
+import { syncCollectorMonitors } from './pipeline/monitorsStep';
+import { createMonitorClient } from './mackerel/monitorClient';
 import { formatSummary, formatTargetTable, formatValues, table } from './cliFormat';
+import type { Issue } from './types';
 
 const USAGE = `usage: mackerel-ecs-collector <command> [options]   (<command> --help: this text; --version: the version)
 
@@ -16,16 +19,22 @@ commands:
   discover [--json]              print the resolved scrape targets as a table
   refresh --event FILE           run the refresh path on one EventBridge ECS Task State Change event (- reads stdin)
   dashboards [--dry-run] [--json] create or update one Mackerel dashboard per ECS service (--dry-run: say what would change)
+  monitors [--dry-run] [--json]  create or update the collector's own monitors in MACKEREL_SERVICE (stopped reporting, failed ratio)
   demo [--cycles N]              start the local simulated cluster and run the collector against it
 
-options of collect, discover, refresh and dashboards:
+options of collect, discover, refresh, dashboards and monitors:
   --deadline DURATION            stop the command after this long (e.g. 50s, 2m, 45000ms; a bare number is seconds; default 50s)
 
 Configuration comes from the environment (see README "Configuration").
-exit codes: 0 the cycle ran (even if some targets failed), 2 invalid configuration, 3 critical error (access denied, every cluster missing, Mackerel 401/403), 4 the deadline fired before the command finished (the summary says where), 1 unexpected error`;
+exit codes: 0 the cycle ran (even if some targets failed), 2 invalid configuration, 3 critical error (access denied, every cluster missing, Mackerel 401/403), 4 the deadline fired before the command finished (the summary says where), 5 (collect, discover) discovery of at least one cluster failed entirely (ECS unreachable, no Region, a missing cluster among others: the cause is on stderr; the other clusters were collected), 1 unexpected error`;
 
-/** Exit codes, part of the CLI contract. */
-export const EXIT = { OK: 0, UNEXPECTED: 1, CONFIG: 2, CRITICAL: 3, DEADLINE: 4 } as const;
+/**
+ * Exit codes, part of the CLI contract. DISCOVERY (5): the command ran, but at least one configured cluster's
+ * tasks went unseen (ListTasks failed, or the cluster does not exist while others do). Exit 0 keeps meaning
+ * that every configured cluster was seen (single targets may still have failed), and a cron wrapper or CI step
+ * sees the blind spot without parsing the summary.
+ */
+export const EXIT = { OK: 0, UNEXPECTED: 1, CONFIG: 2, CRITICAL: 3, DEADLINE: 4, DISCOVERY: 5 } as const;
 
 /** The default of `--deadline`: a cron-driven run ends before the next minute's run starts. */
 export const DEFAULT_CLI_DEADLINE_MS = 50_000;
@@ -82,11 +91,27 @@ async function runCollect(argv: string[]): Promise<number> {
     if (summary.wouldPost) out(formatValues(summary.wouldPost.values));
     out(formatSummary(summary));
   }
+  reportDiscoveryFailures(summary.discoveryFailed, summary.failed);
   if (summary.aborted) {
     process.stderr.write(`mackerel-ecs-collector: the cycle stopped early: ${summary.aborted}\n`);
     return EXIT.DEADLINE;
   }
-  return EXIT.OK;
+  return summary.discoveryFailed.length > 0 ? EXIT.DISCOVERY : EXIT.OK;
+}
+
+/**
+ * One readable stderr line per cluster whose discovery failed entirely, with the cause (the cluster's own
+ * `discovery` entry: ListTasks' error or "not found"), so the exit code 5 never comes without its reason, whatever
+ * the log level and whether or not stdout is JSON.
+ */
+function reportDiscoveryFailures(clusters: readonly string[], failed: readonly Issue[]): void {
+  for (const cluster of clusters) {
+    const cause = failed.find((i) => i.stage === 'discovery' && i.target === cluster);
+    const why = cause ? `${cause.reason} (${cause.stage}/${cause.kind})` : 'no cause recorded (see the failed entries)';
+    // The SDK's own words for an unset Region name no variable: say which one.
+    const hint = /region is missing/i.test(why) ? '; set AWS_REGION (or AWS_PROFILE with a region)' : '';
+    process.stderr.write(redact(`mackerel-ecs-collector: discovery of cluster ${cluster} failed, its tasks were not seen: ${why}${hint}\n`));
+  }
 }
 
 async function runDiscover(argv: string[]): Promise<number> {
@@ -99,8 +124,10 @@ async function runDiscover(argv: string[]): Promise<number> {
     if (signal.aborted && !(e instanceof CriticalError)) throw new DeadlineError(`discovery did not finish before the deadline (${describeError(signal.reason)})`);
     throw e;
   });
-  out(values.json ? JSON.stringify(result) : formatTargetTable(result.targets, result.skipped));
-  return EXIT.OK;
+  // targetsByCluster is a Map: spelled out, or JSON.stringify would print it as {}.
+  out(values.json ? JSON.stringify({ ...result, targetsByCluster: Object.fromEntries(result.targetsByCluster) }) : formatTargetTable(result));
+  reportDiscoveryFailures(result.discoveryFailed, result.failed);
+  return result.discoveryFailed.length > 0 ? EXIT.DISCOVERY : EXIT.OK;
 }
 
 async function runDashboards(argv: string[]): Promise<number> {
@@ -116,6 +143,25 @@ async function runDashboards(argv: string[]): Promise<number> {
   if (values.json) out(JSON.stringify({ dashboards: outcomes }));
   else out(table(['URL PATH', 'ACTION', 'ID', 'ERROR'], outcomes.map((d) => [d.urlPath, d.action, d.id ?? '-', d.error ?? ''])));
   return outcomes.some((d) => d.action === 'failed') ? EXIT.UNEXPECTED : EXIT.OK;
+}
+
+/** `monitors`: the collector's own service-metric monitors, without running a cycle. */
+async function runMonitors(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, ...DEADLINE_OPTION } });
+  const signal = deadlineFrom(values.deadline);
+  const config = configFrom(process.env, undefined);
+  const problems: string[] = [];
+  if (!config.mackerelApiKey) problems.push('MACKEREL_API_KEY: the monitors command needs the key itself (read and write monitors)');
+  if (!config.mackerelService) problems.push('MACKEREL_SERVICE: the monitors watch the ecs-collector.<cluster>.* service metrics posted there; set it');
+  if (problems.length > 0 || !config.mackerelApiKey || !config.mackerelService) throw new ConfigError(problems);
+  const logger = createLogger({ level: config.logLevel });
+  const client = createMonitorClient({ apiKey: config.mackerelApiKey, baseUrl: config.mackerelApiBase, logger });
+  const { outcomes } = await syncCollectorMonitors(config.mackerelService, config.clusters, { dryRun: values['dry-run'] ?? false, checkName: config.checkName }, client, signal);
+  if (signal.aborted) throw new DeadlineError(`monitors: the deadline fired (${describeError(signal.reason)})`);
+  if (values.json) out(JSON.stringify({ monitors: outcomes }));
+  else out(table(['NAME', 'ACTION', 'ID', 'ERROR'], outcomes.map((m) => [m.name, m.action, m.id ?? '-', m.error ?? ''])));
+  if (outcomes.some((m) => m.action === 'failed' && m.errorKind === 'denied')) return EXIT.CRITICAL;
+  return outcomes.some((m) => m.action === 'failed') ? EXIT.UNEXPECTED : EXIT.OK;
 }
 
 async function runRefresh(argv: string[]): Promise<number> {
@@ -161,7 +207,7 @@ async function runDemo(argv: string[]): Promise<number> {
 }
 
 /** The commands that take options (and so `--help`). */
-const COMMANDS: ReadonlySet<string> = new Set(['collect', 'discover', 'refresh', 'dashboards', 'demo']);
+const COMMANDS: ReadonlySet<string> = new Set(['collect', 'discover', 'refresh', 'dashboards', 'monitors', 'demo']);
 
 /** The version in package.json (read at run time: the CLI runs from the repository or an installed package). */
 function packageVersion(): string {
@@ -193,6 +239,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runRefresh(rest);
       case 'dashboards':
         return await runDashboards(rest);
+      case 'monitors':
+        return await runMonitors(rest);
       case 'demo':
         return await runDemo(rest);
       case undefined:

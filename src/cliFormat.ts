@@ -2,6 +2,12 @@ import type { CycleSummary } from './pipeline/collect';
 import type { Issue, MetricValue, Target } from './types';
 import { metricKey } from './mackerel/naming';
 
+/** Example entries printed per `stage/kind` group; the rest are counted ("… and N more"). */
+export const EXAMPLES_PER_GROUP = 5;
+
+/** A reason longer than this is cut in the human output (an HTML error page can arrive as a reason). */
+const REASON_MAX_CHARS = 300;
+
 /** Pads columns to a plain-text table. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -9,9 +15,18 @@ export function table(header: readonly string[], rows: readonly (readonly string
   return [line(header), ...rows.map(line)].join('\n');
 }
 
-/** The `discover` table: one row per target, then what was skipped. */
-export function formatTargetTable(targets: readonly Target[], skipped: readonly Issue[]): string {
-  const rows = targets.map((t) => [
+/** What `discover` prints besides the targets: the lists of the discovery result. */
+export interface DiscoveryReport {
+  readonly targets: readonly Target[];
+  readonly skipped: readonly Issue[];
+  readonly failed: readonly Issue[];
+  /** Clusters whose discovery failed entirely (missing, or ListTasks failed). */
+  readonly discoveryFailed: readonly string[];
+}
+
+/** The `discover` table: one row per target, then what failed and what was skipped, grouped by `stage/kind`. */
+export function formatTargetTable(report: DiscoveryReport): string {
+  const rows = report.targets.map((t) => [
     t.cluster,
     t.service ?? `family:${t.family}`,
     metricKey(t, 'task'),
@@ -23,12 +38,13 @@ export function formatTargetTable(targets: readonly Target[], skipped: readonly 
     t.format,
     t.prefix,
   ]);
-  const parts = [
+  return [
     table(['CLUSTER', 'SERVICE', 'TASK KEY', 'CONTAINER', 'MODE', 'INSTANCE', 'ADDRESS', 'PATH', 'FORMAT', 'PREFIX'], rows),
-    `${targets.length} target(s)`,
-  ];
-  if (skipped.length > 0) parts.push('', `skipped (${skipped.length}):`, ...skipped.map((s) => `  ${s.target}: ${s.reason}`));
-  return parts.join('\n');
+    `${report.targets.length} target(s)`,
+    ...discoveryFailedLines(report.discoveryFailed),
+    ...groupedIssues('failed', report.failed),
+    ...groupedIssues('skipped', report.skipped),
+  ].join('\n');
 }
 
 /** Dry-run output: one metric value per line, as it would be posted. */
@@ -39,14 +55,62 @@ export function formatValues(values: readonly MetricValue[]): string {
   );
 }
 
-/** The human form of a cycle summary. */
+/** The human form of a cycle summary: the counts, then failures and skips grouped by `stage/kind`. */
 export function formatSummary(s: CycleSummary): string {
   const lines = [
     `${s.dryRun ? 'dry run: ' : ''}${s.targets} target(s), ${s.scraped} scraped, ${s.samples} sample(s), ${s.posted} posted, ${s.graphDefs} graph definition(s), ${s.hosts} host(s), ${s.durationMs} ms`,
+    ...discoveryFailedLines(s.discoveryFailed),
+    ...groupedIssues('failed', s.failed, s.failedBy),
+    ...groupedIssues('skipped', s.skipped, s.skippedBy),
   ];
-  if (s.skipped.length > 0) lines.push(`skipped (${s.skipped.length}):`, ...s.skipped.map((i) => `  ${i.target}: ${i.reason}`));
-  if (s.failed.length > 0) lines.push(`failed (${s.failed.length}):`, ...s.failed.map((i) => `  ${i.target}: ${i.reason}`));
   const dropped = Object.entries(s.dropped);
   if (dropped.length > 0) lines.push('dropped samples:', ...dropped.map(([r, n]) => `  ${r}: ${n}`));
   return lines.join('\n');
+}
+
+function discoveryFailedLines(clusters: readonly string[]): string[] {
+  return clusters.length === 0 ? [] : [`discovery failed entirely for ${clusters.length} cluster(s): ${clusters.join(', ')} (their tasks were not seen)`];
+}
+
+/**
+ * Issues grouped so that thousands of entries with a few root causes read as a few lines:
+ * ```
+ * failed (10000): scrape/timeout 9998, discovery/refused 2
+ *   scrape/timeout (9998):
+ *     prod/3f2a…/api:8080: timed out after 500 ms
+ *     … and 9993 more
+ * ```
+ * Counts come from `by` (the summary's `failedBy`/`skippedBy`) when given, else from the list; groups are
+ * ordered by count, largest first, and show at most `examples` entries each.
+ */
+export function groupedIssues(
+  title: string,
+  issues: readonly Issue[],
+  by?: Readonly<Record<string, number>>,
+  examples = EXAMPLES_PER_GROUP,
+): string[] {
+  const listed = new Map<string, Issue[]>();
+  for (const i of issues) {
+    const key = `${i.stage}/${i.kind}`;
+    const group = listed.get(key);
+    if (group) group.push(i);
+    else listed.set(key, [i]);
+  }
+  const counts = new Map<string, number>(by ? Object.entries(by) : [...listed].map(([k, g]) => [k, g.length]));
+  for (const [k, g] of listed) if (!counts.has(k)) counts.set(k, g.length);
+  const total = [...counts.values()].reduce((a, b) => a + b, 0);
+  if (total === 0) return [];
+  const groups = [...counts].sort(([ka, a], [kb, b]) => b - a || (ka < kb ? -1 : ka > kb ? 1 : 0));
+  const lines = [`${title} (${total}): ${groups.map(([k, n]) => `${k} ${n}`).join(', ')}`];
+  for (const [key, n] of groups) {
+    const shown = (listed.get(key) ?? []).slice(0, examples);
+    lines.push(`  ${key} (${n}):`, ...shown.map((i) => `    ${i.target}: ${cut(i.reason)}`));
+    if (n > shown.length) lines.push(`    … and ${n - shown.length} more`);
+  }
+  return lines;
+}
+
+function cut(text: string): string {
+  const oneLine = text.replace(/\s*\n\s*/g, ' ');
+  return oneLine.length <= REASON_MAX_CHARS ? oneLine : `${oneLine.slice(0, REASON_MAX_CHARS - 1)}…`;
 }

@@ -14,17 +14,41 @@ export interface Logger {
 }
 
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-const secrets = new Set<string>();
+/**
+ * Secrets at least this long are replaced wherever they occur, inside other text too: a string of 8+ characters
+ * turning up by chance inside an ordinary word is not a risk worth weighing (a real Mackerel API key is 44).
+ */
+export const MIN_SUBSTRING_SECRET_LENGTH = 8;
 
-/** Registers a value that must never be logged (the Mackerel API key). */
+/** Characters that make up a "word" around a short secret: the secret is replaced only where neither side is one. */
+const WORD_CHAR = '[A-Za-z0-9_]';
+
+/** Registered secrets, each with the pattern that finds it. */
+const secrets = new Map<string, RegExp>();
+
+/**
+ * Registers a value that must never be logged (the Mackerel API key). Rule: every non-empty value is
+ * registered, however short, so a secret is always redacted where it appears in full; but a value shorter than
+ * {@link MIN_SUBSTRING_SECRET_LENGTH} is replaced only as a whole word (not preceded or followed by a letter,
+ * digit or `_`). A key of `test` then turns `key=test` and `"test"` into `***` but leaves "latest" and
+ * "testing" alone: replacing every occurrence of a short value would mangle ordinary words of every message.
+ * Its JSON-escaped form is registered too, since log lines are redacted after JSON.stringify.
+ */
 export function registerSecret(value: string | undefined): void {
-  if (value && value.length >= 4) secrets.add(value);
+  if (!value) return;
+  for (const form of new Set([value, JSON.stringify(value).slice(1, -1)])) {
+    if (secrets.has(form)) continue;
+    const literal = form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const pattern = form.length >= MIN_SUBSTRING_SECRET_LENGTH ? literal : `(?<!${WORD_CHAR})${literal}(?!${WORD_CHAR})`;
+    secrets.set(form, new RegExp(pattern, 'g'));
+  }
 }
 
-/** Replaces every registered secret in a string with `***`. */
+/** Replaces every registered secret in a string with `***` (see {@link registerSecret} for the rule). */
 export function redact(text: string): string {
   let out = text;
-  for (const s of secrets) out = out.split(s).join('***');
+  // Longest first: a short secret that is part of a longer one must not leave the longer one's remains.
+  for (const [, pattern] of [...secrets].sort(([a], [b]) => b.length - a.length)) out = out.replace(pattern, '***');
   return out;
 }
 

@@ -5,7 +5,7 @@
  * scrubbed from every message and log line. Clients differ only in the knobs of {@link RequestPolicy}.
  */
 import { z } from 'zod';
-import { silentLogger, type Logger } from '../log';
+import { redact, registerSecret, silentLogger, type Logger } from '../log';
 import { err, type Result } from '../result';
 import { fullJitterDelayMs } from '../util/backoff';
 import { createDeadline } from '../util/deadline';
@@ -99,7 +99,9 @@ export function createApiSender(opts: MackerelRequestOptions, policy: RequestPol
   const describeNetworkError = policy.describeNetworkError ?? rootCause;
   const logger = opts.logger ?? silentLogger;
   // Every text that could reach a message or a log passes through here: an API error could echo the key.
-  const scrub = (text: string): string => (opts.apiKey === '' ? text : text.split(opts.apiKey).join('***'));
+  // The log's rule (src/log.ts): a short key is replaced only as a whole word, so ordinary words survive.
+  registerSecret(opts.apiKey);
+  const scrub = (text: string): string => redact(text);
   // fetch would reject such a key with an error quoting it; refuse it here, without the value.
   const keyProblem = /^[\x21-\x7e]+$/.test(opts.apiKey) ? undefined : 'the API key is empty or not a valid HTTP header value';
   const headers = { 'X-Api-Key': opts.apiKey, 'Content-Type': 'application/json', 'User-Agent': USER_AGENT, Accept: 'application/json' };

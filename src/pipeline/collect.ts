@@ -278,8 +278,7 @@ async function runCycle(config: Config, deps: CollectorDeps, tally: Tally, start
     signal,
   );
   failed.push(...inventory.issues);
-  // A dry run merges in memory (the keys need it) but writes nothing to Mackerel.
-  tally.inventoriesWritten = config.dryRun ? 0 : inventory.written;
+  tally.inventoriesWritten = inventory.written;
   const placed: PlacedTarget[] = [];
   for (const p of placement.placed) {
     const key = inventory.keys.get(p.target.taskArn);

@@ -59,7 +59,7 @@ export async function discoverTargets(
       continue;
     }
     if (snapshot.listFailed) discoveryFailed.push(cluster);
-    for (const issue of snapshot.issues) deps.logger.warn('discovery issue', { cluster, target: issue.target, reason: issue.reason });
+    for (const issue of snapshot.issues) deps.logger.warn('discovery issue', { cluster, target: issue.target, kind: issue.kind, reason: issue.reason });
     failed.push(...snapshot.issues);
     const resolved = resolveTargets(snapshot, config.targetRules, {
       hostAddress: config.scrapeMode === 'ssm' ? 'loopback' : 'privateIp',

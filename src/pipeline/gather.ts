@@ -53,7 +53,7 @@ export async function gather(
   let bytes = 0;
   for (const o of outcomes) {
     if (o.kind === 'failed') {
-      deps.logger.warn('target failed', { targetId: o.target.id, stage: o.stage, reason: o.reason, errorName: o.errorName });
+      deps.logger.warn('target failed', { targetId: o.target.id, stage: o.stage, kind: o.errorKind, reason: o.reason, errorName: o.errorName });
       out.failed.push({ target: o.target.id, reason: `${o.stage}: ${o.reason}`, stage: o.stage, kind: o.errorKind });
       continue;
     }

@@ -26,6 +26,8 @@ export interface InventoryStore {
   knownHosts(): string[];
   /** Writes a merged document (trimmed to the 100 KB limit); returns an issue when the write failed. */
   save(hostId: string, inventory: Inventory, signal?: AbortSignal): Promise<Issue | undefined>;
+  /** False for a store that writes nothing to Mackerel (a dry run, or the in-memory store): its saves are not counted as written. */
+  readonly persists: boolean;
 }
 
 /** A loaded document; `cached` says it came from the warm cache rather than from Mackerel just now. */
@@ -39,6 +41,7 @@ export interface LoadedInventory {
 /** A store over the metadata API with a warm-container cache; `dryRun` reads but never writes. */
 export function createInventoryStore(metadata: MetadataPort, cache: Map<string, Inventory>, logger: Logger, dryRun: boolean): InventoryStore {
   return {
+    persists: !dryRun,
     knownHosts: () => [...cache.keys()],
     async load(hostId, signal, fresh = false) {
       const cached = fresh ? undefined : cache.get(hostId);
@@ -85,6 +88,7 @@ export function createInventoryStore(metadata: MetadataPort, cache: Map<string, 
 export function createMemoryInventoryStore(): InventoryStore {
   const docs = new Map<string, Inventory>();
   return {
+    persists: false,
     knownHosts: () => [...docs.keys()],
     load: async (hostId) => ({ inventory: docs.get(hostId) }),
     save: async (hostId, inventory) => {
@@ -188,5 +192,5 @@ async function write(
   signal?: AbortSignal,
 ): Promise<{ merge: MergeResult; written: boolean; issues: Issue[] }> {
   const failure = await store.save(hostId, merged.inventory, signal);
-  return { merge: merged, written: failure === undefined, issues: failure ? [...issues, failure] : issues };
+  return { merge: merged, written: failure === undefined && store.persists, issues: failure ? [...issues, failure] : issues };
 }
