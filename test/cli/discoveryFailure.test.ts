@@ -3,18 +3,10 @@
  * discovery of a configured cluster failed entirely. The real CLI runs as a child process (the SDK resolves the
  * Region once per process, so each case needs its own), with ECS at a loopback port nothing listens on.
  */
-import { createServer, type AddressInfo } from 'node:net';
 import { EXIT } from '../../src/cli';
 import { runCli } from '../e2e/harness';
+import { closedPort } from '../sim/clients';
 
-/** A loopback port that refuses connections: bound once by us, then closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** A complete collector environment, no AWS config file to fall back on, and ECS/EC2 at `port`. */
 function envAt(port: number, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {

@@ -1,6 +1,5 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { createServer, type AddressInfo } from 'node:net';
 import { loadConfig, type Config } from '../../src/config/config';
 import { createAwsEc2Port } from '../../src/discovery/awsEc2';
 import { createAwsEcsPort } from '../../src/discovery/awsEcs';
@@ -8,19 +7,11 @@ import { createDiscoveryCaches } from '../../src/discovery/fetcher';
 import { silentLogger } from '../../src/log';
 import { discoverTargets } from '../../src/pipeline/discoverOnly';
 import { standardScenario, startSimulation, type Simulation } from '../../sim';
-import { ec2Client, ecsClient } from '../sim/clients';
+import { closedPort, ec2Client, ecsClient } from '../sim/clients';
 
 // Issue 9, item 5: with EC2 unreachable every target was "skipped: instance was not described"; the real cause
 // (connection refused) was only in the log. With ECS unreachable, discover printed an empty table.
 
-/** A loopback port nothing listens on: bound, then closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function configFor(env: Readonly<Record<string, string>>): Config {
   const parsed = loadConfig({ ...env, ECS_CLUSTERS: 'prod' });

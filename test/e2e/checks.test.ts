@@ -1,5 +1,5 @@
 import type { Simulation, SimTask } from '../../sim';
-import { collectorEnv, hostIdOf, nextSecond, startCollector, startStandardSimulation, type Collector } from './harness';
+import { collectorEnv, hostIdOf, nextSecond, simulationPerTest } from './harness';
 
 // Issue 9, item 1: one Mackerel check per host with targets, reported each cycle through the real client to the
 // simulator's receiver, which validates every report and applies Mackerel's alert rule.
@@ -18,21 +18,12 @@ async function stopAllOn(sim: Simulation, hostId: string): Promise<void> {
 }
 
 describe('Mackerel check reports per host', () => {
-  let sim: Simulation;
-  let collector: Collector | undefined;
-
-  beforeEach(async () => {
-    sim = await startStandardSimulation();
-  });
-  afterEach(async () => {
-    collector?.close();
-    collector = undefined;
-    await sim.stop();
-  });
+  const world = simulationPerTest();
 
   it('reports OK for a host whose targets all scraped, and CRITICAL naming each failing target with its stage/kind', async () => {
     // Prepare
-    collector = startCollector(collectorEnv(sim));
+    const sim = world.sim;
+    const collector = world.start(collectorEnv(sim));
     const broken = running(sim, 'legacy');
     const healthyHost = hostIdOf(sim, running(sim, 'queue'));
     const brokenHost = hostIdOf(sim, broken);
@@ -52,7 +43,8 @@ describe('Mackerel check reports per host', () => {
 
   it('opens the alert only at the third failing cycle (CHECK_ATTEMPTS) and sends a final OK once the host has no targets left', async () => {
     // Prepare
-    collector = startCollector(collectorEnv(sim));
+    const sim = world.sim;
+    const collector = world.start(collectorEnv(sim));
     const brokenHost = hostIdOf(sim, running(sim, 'legacy'));
 
     // Act
@@ -77,7 +69,8 @@ describe('Mackerel check reports per host', () => {
 
   it('keeps a host\'s last status, without a final OK, when a cluster\'s listing failed and its tasks went unseen', async () => {
     // Prepare
-    collector = startCollector(collectorEnv(sim));
+    const sim = world.sim;
+    const collector = world.start(collectorEnv(sim));
     const brokenHost = hostIdOf(sim, running(sim, 'legacy'));
     await collector.cycle();
     await nextSecond();
@@ -94,14 +87,15 @@ describe('Mackerel check reports per host', () => {
 
   it('uses CHECK_NAME and CHECK_FAILURE_STATUS, and reports nothing with CHECKS=off', async () => {
     // Prepare
-    const named = startCollector(collectorEnv(sim, { CHECK_NAME: 'ecs-scrape', CHECK_FAILURE_STATUS: 'WARNING', CHECK_ATTEMPTS: '5' }));
+    const sim = world.sim;
+    const named = world.start(collectorEnv(sim, { CHECK_NAME: 'ecs-scrape', CHECK_FAILURE_STATUS: 'WARNING', CHECK_ATTEMPTS: '5' }));
     const brokenHost = hostIdOf(sim, running(sim, 'legacy'));
 
     // Act
     await named.cycle();
     named.close();
     const before = sim.receiver.checkReports().length;
-    collector = startCollector(collectorEnv(sim, { CHECKS: 'off' }));
+    const collector = world.start(collectorEnv(sim, { CHECKS: 'off' }));
     const off = await collector.cycle();
 
     // Assess
@@ -112,7 +106,8 @@ describe('Mackerel check reports per host', () => {
 
   it('posts no report in a dry run and shows the reports it would send', async () => {
     // Prepare
-    collector = startCollector(collectorEnv(sim, { DRY_RUN: 'true' }));
+    const sim = world.sim;
+    const collector = world.start(collectorEnv(sim, { DRY_RUN: 'true' }));
 
     // Act
     const summary = await collector.cycle();
@@ -125,7 +120,8 @@ describe('Mackerel check reports per host', () => {
 
   it('lists a refused report batch as a check failure and sends the final OK again next cycle', async () => {
     // Prepare
-    collector = startCollector(collectorEnv(sim));
+    const sim = world.sim;
+    const collector = world.start(collectorEnv(sim));
     const brokenHost = hostIdOf(sim, running(sim, 'legacy'));
     await collector.cycle();
     await nextSecond();

@@ -217,3 +217,32 @@ export function startCollector(
 export function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * A fresh standard simulation for each test of the enclosing `describe`, and the collectors the test starts in
+ * it; both are closed after the test. Read `sim` inside a test (it is replaced before each one).
+ */
+export function simulationPerTest(): { readonly sim: Simulation; start(env: Readonly<Record<string, string>>): Collector } {
+  let sim: Simulation | undefined;
+  const started: Collector[] = [];
+  beforeEach(async () => {
+    sim = await startStandardSimulation();
+  });
+  afterEach(async () => {
+    // Last started first: each restores the environment it found.
+    for (const c of started.splice(0).reverse()) c.close();
+    await sim?.stop();
+    sim = undefined;
+  });
+  return {
+    get sim(): Simulation {
+      if (!sim) throw new Error('simulationPerTest: sim is only there inside a test');
+      return sim;
+    },
+    start(env) {
+      const c = startCollector(env);
+      started.push(c);
+      return c;
+    },
+  };
+}

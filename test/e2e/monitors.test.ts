@@ -1,5 +1,5 @@
 import type { Simulation } from '../../sim';
-import { collectorEnv, E2E_API_KEY, nextSecond, runCli, startCollector, startStandardSimulation, type Collector } from './harness';
+import { collectorEnv, E2E_API_KEY, nextSecond, runCli, simulationPerTest } from './harness';
 
 // Issue 9, item 2: `monitors [--dry-run]` and MONITORS=on create the service-metric monitors that alert when the
 // collector stops reporting or when too many targets fail. The simulator's receiver validates each monitor.
@@ -13,20 +13,11 @@ const parseOutcomes = (stdout: string): Outcome[] => (JSON.parse(stdout) as { mo
 const monitorsGets = (sim: Simulation): number => sim.receiver.requests().filter((r) => r.method === 'GET' && r.path === '/api/v0/monitors').length;
 
 describe('the collector\'s own monitors', () => {
-  let sim: Simulation;
-  let collector: Collector | undefined;
-
-  beforeEach(async () => {
-    sim = await startStandardSimulation();
-  });
-  afterEach(async () => {
-    collector?.close();
-    collector = undefined;
-    await sim.stop();
-  });
+  const world = simulationPerTest();
 
   it('lists what it would create in a dry run, creates both monitors per cluster, and changes nothing the second time', async () => {
     // Prepare
+    const sim = world.sim;
     const env = { ...collectorEnv(sim), MACKEREL_SERVICE: 'ecs', MACKEREL_API_KEY: E2E_API_KEY };
 
     // Act
@@ -52,6 +43,9 @@ describe('the collector\'s own monitors', () => {
   });
 
   it('refuses to run without MACKEREL_SERVICE, naming it (exit 2)', async () => {
+    // Prepare
+    const sim = world.sim;
+
     // Act
     const run = await runCli(['monitors'], { ...collectorEnv(sim), MACKEREL_API_KEY: E2E_API_KEY });
 
@@ -63,7 +57,8 @@ describe('the collector\'s own monitors', () => {
 
   it('with MONITORS=on, syncs the monitors in the first cycle and not again within the hour', async () => {
     // Prepare
-    collector = startCollector(collectorEnv(sim, { MACKEREL_SERVICE: 'ecs', MONITORS: 'on' }));
+    const sim = world.sim;
+    const collector = world.start(collectorEnv(sim, { MACKEREL_SERVICE: 'ecs', MONITORS: 'on' }));
 
     // Act
     const first = await collector.cycle();
@@ -78,6 +73,6 @@ describe('the collector\'s own monitors', () => {
   });
 
   it('is a configuration error to set MONITORS=on without MACKEREL_SERVICE', () => {
-    expect(() => startCollector(collectorEnv(sim, { MONITORS: 'on' }))).toThrow(/MONITORS=on: needs MACKEREL_SERVICE/);
+    expect(() => world.start(collectorEnv(world.sim, { MONITORS: 'on' }))).toThrow(/MONITORS=on: needs MACKEREL_SERVICE/);
   });
 });

@@ -1,6 +1,7 @@
 /** Real AWS SDK clients pointed at a simulation, configured from the simulation's env like the collector. */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { createServer, type AddressInfo } from 'node:net';
 import type { Simulation } from '../../sim';
 
 function base(sim: Simulation): { region: string; credentials: { accessKeyId: string; secretAccessKey: string } } {
@@ -15,3 +16,12 @@ export const ecsClient = (sim: Simulation): ECSClient => new ECSClient({ ...base
 
 /** An EC2Client using the simulator's EC2 endpoint. */
 export const ec2Client = (sim: Simulation): EC2Client => new EC2Client({ ...base(sim), endpoint: sim.env.AWS_ENDPOINT_URL_EC2 });
+
+/** A loopback port that refuses connections: bound once, then closed (an unreachable endpoint that answers fast). */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
