@@ -60,11 +60,34 @@ export function createEndpoint(kind: SampleKind, path: string, seed: number): Sa
       return () => undefined;
     case 'plain':
       return (_req, res) => reply(res, 200, 'text/plain; charset=utf-8', 'ok\n');
+    case 'quirky':
+      return onPath((_req, res) => reply(res, 200, 'text/plain; version=0.0.4; charset=utf-8', QUIRKY_BODY));
     case 'refuse':
       // Never listens (the port was closed); kept total for the type checker.
       return (req) => req.socket.destroy();
   }
 }
+
+/**
+ * The `quirky` body: `city_temperature_celsius` names 東京 and 大阪 apart (digest form); `win_path` has an unknown
+ * escape Prometheus keeps as written; `up{` cannot be read at all (skipped, counted); `queue_depth{queue="mail"}`
+ * and `queue_depth{topic="mail"}` are the same values under other label names, so both map to `queue_depth.mail`:
+ * a name collision the collector must report.
+ */
+export const QUIRKY_BODY = [
+  '# HELP city_temperature_celsius Temperature per city.',
+  '# TYPE city_temperature_celsius gauge',
+  'city_temperature_celsius{name="東京"} 12.5',
+  'city_temperature_celsius{name="大阪"} 14',
+  '# TYPE win_path gauge',
+  'win_path{p="C:\\Windows\\x"} 1',
+  'win_path{p="C:\\Program Files"} 2',
+  'up{ 1',
+  '# TYPE queue_depth gauge',
+  'queue_depth{queue="mail"} 3',
+  'queue_depth{topic="mail"} 4',
+  '',
+].join('\n');
 
 function reply(res: ServerResponse, status: number, contentType: string, body: string): void {
   if (res.destroyed) return;

@@ -13,6 +13,8 @@
  * - `malformed`: 200 with truncated JSON. `html`: 200 with an HTML page (a proxy's error page, say).
  * - `http500`: 500 with a short text body. `oversized`: 200 streaming a Prometheus body of several MiB.
  * - `plain`: a non-metrics endpoint (a sidecar's admin page), used for unlabelled containers.
+ * - `quirky`: Prometheus text as real exporters write it at the edges: non-ASCII label values, a label value
+ *   Prometheus reads with an unknown escape, one unreadable line, and two series whose names collide.
  */
 export type SampleKind =
   | 'gostats'
@@ -24,7 +26,8 @@ export type SampleKind =
   | 'html'
   | 'http500'
   | 'oversized'
-  | 'plain';
+  | 'plain'
+  | 'quirky';
 
 /** ECS network modes the simulator models. */
 export type SimNetworkMode = 'bridge' | 'host' | 'awsvpc';

@@ -1,3 +1,4 @@
+import { FILTER_DROP_REASONS } from './filter/metricFilter';
 import type { CycleSummary } from './pipeline/collect';
 import type { Issue, MetricValue, Target } from './types';
 import { metricKey } from './mackerel/naming';
@@ -24,8 +25,36 @@ export interface DiscoveryReport {
   readonly discoveryFailed: readonly string[];
 }
 
-/** The `discover` table: one row per target, then what failed and what was skipped, grouped by `stage/kind`. */
+/** A target's name filters in one line (`include="…" exclude="…" max-names=N`), or `''` when it has none. */
+export function describeFilters(t: Pick<Target, 'include' | 'exclude' | 'maxNames'>): string {
+  return [
+    t.include === undefined ? '' : `include=${JSON.stringify(t.include)}`,
+    t.exclude === undefined ? '' : `exclude=${JSON.stringify(t.exclude)}`,
+    t.maxNames === undefined ? '' : `max-names=${t.maxNames}`,
+  ]
+    .filter((p) => p !== '')
+    .join(' ');
+}
+
+/**
+ * Patterns can be long, so the table names each distinct set of filters (`F1`, `F2`, … in order of first
+ * appearance; a service's tasks share one) and spells it out under the table. Empty when no target has any.
+ */
+function filterLegend(targets: readonly Target[]): Map<string, string> {
+  const legend = new Map<string, string>();
+  for (const t of targets) {
+    const text = describeFilters(t);
+    if (text !== '' && !legend.has(text)) legend.set(text, `F${legend.size + 1}`);
+  }
+  return legend;
+}
+
+/**
+ * The `discover` table: one row per target, then what failed and what was skipped, grouped by `stage/kind`.
+ * When some target has name filters, a FILTERS column refers to them and they are listed under the table.
+ */
 export function formatTargetTable(report: DiscoveryReport): string {
+  const legend = filterLegend(report.targets);
   const rows = report.targets.map((t) => [
     t.cluster,
     t.service ?? `family:${t.family}`,
@@ -37,10 +66,13 @@ export function formatTargetTable(report: DiscoveryReport): string {
     t.path,
     t.format,
     t.prefix,
+    ...(legend.size === 0 ? [] : [legend.get(describeFilters(t)) ?? '-']),
   ]);
+  const header = ['CLUSTER', 'SERVICE', 'TASK KEY', 'CONTAINER', 'MODE', 'INSTANCE', 'ADDRESS', 'PATH', 'FORMAT', 'PREFIX'];
   return [
-    table(['CLUSTER', 'SERVICE', 'TASK KEY', 'CONTAINER', 'MODE', 'INSTANCE', 'ADDRESS', 'PATH', 'FORMAT', 'PREFIX'], rows),
+    table(legend.size === 0 ? header : [...header, 'FILTERS'], rows),
     `${report.targets.length} target(s)`,
+    ...filterLines(legend),
     ...discoveryFailedLines(report.discoveryFailed),
     ...groupedIssues('failed', report.failed),
     ...groupedIssues('skipped', report.skipped),
@@ -63,9 +95,23 @@ export function formatSummary(s: CycleSummary): string {
     ...groupedIssues('failed', s.failed, s.failedBy),
     ...groupedIssues('skipped', s.skipped, s.skippedBy),
   ];
-  const dropped = Object.entries(s.dropped);
+  const isFilterReason = (r: string): boolean => (FILTER_DROP_REASONS as readonly string[]).includes(r);
+  const dropped = Object.entries(s.dropped).filter(([r]) => !isFilterReason(r));
   if (dropped.length > 0) lines.push('dropped samples:', ...dropped.map(([r, n]) => `  ${r}: ${n}`));
+  const filtered = FILTER_DROP_REASONS.flatMap((r) => {
+    const n = s.dropped[r] ?? 0;
+    return n > 0 ? [`  ${r}: ${n}`] : [];
+  });
+  if (filtered.length > 0) lines.push('not posted, by the name filters (include, then exclude, then the cap):', ...filtered);
   return lines.join('\n');
+}
+
+function filterLines(legend: ReadonlyMap<string, string>): string[] {
+  if (legend.size === 0) return [];
+  return [
+    'filters (patterns match the whole <graph>.<metric> part of a name; "-": none, MAX_NAMES_PER_TARGET applies):',
+    ...[...legend].map(([text, id]) => `  ${id}: ${text}`),
+  ];
 }
 
 function discoveryFailedLines(clusters: readonly string[]): string[] {

@@ -44,6 +44,15 @@ export interface Target {
   readonly format: MetricFormat;
   /** First node after `custom.` in metric names. */
   readonly prefix: string;
+  /**
+   * `mackerel.metrics.include` (or the rule's `include`): RE2 pattern the WHOLE `<graph>.<metric>` part of a
+   * name must match to be posted. Source text; compiled once per distinct text (src/filter/patternCache.ts).
+   */
+  readonly include?: string;
+  /** `mackerel.metrics.exclude` (or the rule's `exclude`): names it matches in full are not posted (after include). */
+  readonly exclude?: string;
+  /** `mackerel.metrics.max-names` (or the rule's `maxNames`): this target's own MAX_NAMES_PER_TARGET. */
+  readonly maxNames?: number;
 }
 
 /** One parsed value. `graph` may hold dots (plugin text); `metric` is one node. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors';
 import { parseTargetRules, type TargetRule } from '../discovery/rules';
+import { DEFAULT_MAX_NAMES_PER_TARGET, MAX_MAX_NAMES, MIN_MAX_NAMES } from '../filter/metricFilter';
 import { DEFAULT_ALLOWED_CIDRS, parseCidrs, type Cidr } from '../scrape/cidr';
 import { err, ok, type Result } from '../result';
 import type { MetricKeyMode } from '../types';
@@ -27,6 +28,11 @@ export interface Config {
   readonly maxBodyBytes: number;
   /** MAX_INFLIGHT_BYTES: body bytes all concurrent scrapes may hold together until parsed (see {@link defaultMaxInflightBytes}). */
   readonly maxInflightBytes: number;
+  /**
+   * MAX_NAMES_PER_TARGET: most distinct metric names one target posts after its include/exclude filters (the
+   * first in name order; `mackerel.metrics.max-names` overrides it per target). Default: one standard host's 200.
+   */
+  readonly maxNamesPerTarget: number;
   readonly dryRun: boolean;
   readonly allowedCidrs: readonly Cidr[];
   readonly logLevel: LogLevel;
@@ -60,6 +66,8 @@ export const DEFAULTS = {
   MAX_INFLIGHT_BYTES: 256 * 1024 * 1024,
   /** Share of AWS_LAMBDA_FUNCTION_MEMORY_SIZE that MAX_INFLIGHT_BYTES defaults to. */
   MAX_INFLIGHT_SHARE_OF_MEMORY: 0.25,
+  /** Names one target may post: the 200 metrics a standard Mackerel host includes. */
+  MAX_NAMES_PER_TARGET: DEFAULT_MAX_NAMES_PER_TARGET,
   CHECK_NAME: 'ecs-tasks',
   CHECK_ATTEMPTS: 3,
   HEALTH_NAMESPACE: 'MackerelEcsCollector',
@@ -167,6 +175,7 @@ const schema = z.object({
     }
     return n;
   }),
+  MAX_NAMES_PER_TARGET: intIn('MAX_NAMES_PER_TARGET', MIN_MAX_NAMES, MAX_MAX_NAMES, DEFAULTS.MAX_NAMES_PER_TARGET),
   // Set by Lambda, read only for the default above.
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: z.string().optional(),
   DRY_RUN: bool('DRY_RUN'),
@@ -247,6 +256,7 @@ export function loadConfig(
       scrapeConcurrency: e.SCRAPE_CONCURRENCY,
       maxBodyBytes: e.MAX_BODY_BYTES,
       maxInflightBytes: e.MAX_INFLIGHT_BYTES ?? defaultMaxInflightBytes(e.AWS_LAMBDA_FUNCTION_MEMORY_SIZE),
+      maxNamesPerTarget: e.MAX_NAMES_PER_TARGET,
       dryRun,
       allowedCidrs: Object.freeze(e.ALLOWED_CIDRS),
       logLevel: e.LOG_LEVEL,

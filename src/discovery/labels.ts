@@ -4,12 +4,23 @@
  * Precedence: the `mackerel.metrics.*` labels, then the peer convention `ECS_PROMETHEUS_EXPORTER_PORT` /
  * `ECS_PROMETHEUS_METRICS_PATH` (CloudWatch agent, OTel ecs_observer; always Prometheus), then the first
  * matching rule. The source that supplies the port supplies the endpoint; `mackerel.metrics.format|path|prefix`
- * labels, when present, override its fields (labels win over rules field by field). A bad value makes the
- * container a reported skip, quoting the label and its value; other containers are unaffected.
+ * and the name filters `mackerel.metrics.include|exclude|max-names`, when present, override its fields (labels
+ * win over rules field by field). A bad value (a pattern that does not compile included) makes the container a
+ * reported skip, quoting the label and its value; other containers are unaffected.
  */
 import type { Result } from '../result';
 import type { MetricFormat } from '../types';
-import { checkFormat, checkPath, checkPrefix, completeEndpoint, parsePortText, type EndpointFields, type MetricsEndpoint } from './endpoint';
+import {
+  checkFilterPattern,
+  checkFormat,
+  checkPath,
+  checkPrefix,
+  completeEndpoint,
+  parseMaxNamesText,
+  parsePortText,
+  type EndpointFields,
+  type MetricsEndpoint,
+} from './endpoint';
 import type { ContainerDefinitionInfo } from './model';
 import { ruleMatches, type TargetRule } from './rules';
 
@@ -21,6 +32,12 @@ export const LABEL_FORMAT = 'mackerel.metrics.format';
 export const LABEL_PATH = 'mackerel.metrics.path';
 /** First node after `custom.`; default the format name. */
 export const LABEL_PREFIX = 'mackerel.metrics.prefix';
+/** RE2 pattern; only names whose whole `<graph>.<metric>` part it matches are posted. */
+export const LABEL_INCLUDE = 'mackerel.metrics.include';
+/** RE2 pattern; names whose whole `<graph>.<metric>` part it matches are not posted (applied after include). */
+export const LABEL_EXCLUDE = 'mackerel.metrics.exclude';
+/** 1-10000: this target's own MAX_NAMES_PER_TARGET. */
+export const LABEL_MAX_NAMES = 'mackerel.metrics.max-names';
 /** Peer convention: container port of a Prometheus exporter (reference/ecs-api.md §6). */
 export const PROMETHEUS_PORT_LABEL = 'ECS_PROMETHEUS_EXPORTER_PORT';
 /** Peer convention: its path, default `/metrics`. */
@@ -35,7 +52,7 @@ export type EndpointDecision =
   | { readonly kind: 'endpoint'; readonly endpoint: MetricsEndpoint; readonly source: 'label' | 'convention' | 'rule' }
   | { readonly kind: 'invalid'; readonly reason: string; readonly port?: number };
 
-const OVERRIDE_LABELS = [LABEL_FORMAT, LABEL_PATH, LABEL_PREFIX] as const;
+const OVERRIDE_LABELS = [LABEL_FORMAT, LABEL_PATH, LABEL_PREFIX, LABEL_INCLUDE, LABEL_EXCLUDE, LABEL_MAX_NAMES] as const;
 
 /** True when the container carries any label this module reads, or a rule names it. */
 export function isCandidateContainer(family: string, def: ContainerDefinitionInfo, rules: readonly TargetRule[]): boolean {
@@ -72,8 +89,34 @@ function findPortSource(family: string, def: ContainerDefinitionInfo, rules: rea
   }
   const rule = rules.find((r) => ruleMatches(r, family, def.name));
   if (!rule) return undefined;
-  const { port, format, path, prefix } = rule;
-  return { port, source: 'rule', base: { ...(format ? { format } : {}), ...(path ? { path } : {}), ...(prefix ? { prefix } : {}) } };
+  const { port, format, path, prefix, include, exclude, maxNames } = rule;
+  const base: EndpointFields = {
+    ...(format ? { format } : {}),
+    ...(path ? { path } : {}),
+    ...(prefix ? { prefix } : {}),
+    ...(include === undefined ? {} : { include }),
+    ...(exclude === undefined ? {} : { exclude }),
+    ...(maxNames === undefined ? {} : { maxNames }),
+  };
+  return { port, source: 'rule', base };
+}
+
+/** The override labels present and valid, as endpoint fields; each bad one adds a problem. */
+function overrideFields(labels: Readonly<Record<string, string>>, problems: string[]): EndpointFields {
+  const format = checkLabel(labels, LABEL_FORMAT, checkFormat, problems);
+  const path = checkLabel(labels, LABEL_PATH, checkPath, problems);
+  const prefix = checkLabel(labels, LABEL_PREFIX, checkPrefix, problems);
+  const include = checkLabel(labels, LABEL_INCLUDE, checkFilterPattern, problems);
+  const exclude = checkLabel(labels, LABEL_EXCLUDE, checkFilterPattern, problems);
+  const maxNames = checkLabel(labels, LABEL_MAX_NAMES, parseMaxNamesText, problems);
+  return {
+    ...(format ? { format } : {}),
+    ...(path ? { path } : {}),
+    ...(prefix ? { prefix } : {}),
+    ...(include === undefined ? {} : { include }),
+    ...(exclude === undefined ? {} : { exclude }),
+    ...(maxNames === undefined ? {} : { maxNames }),
+  };
 }
 
 /** Reads one container definition of a task definition of `family`. */
@@ -82,9 +125,7 @@ export function decideEndpoint(family: string, def: ContainerDefinitionInfo, rul
   const labels = def.dockerLabels;
   const problems: string[] = [];
   const found = findPortSource(family, def, rules, problems);
-  const format = checkLabel(labels, LABEL_FORMAT, checkFormat, problems);
-  const path = checkLabel(labels, LABEL_PATH, checkPath, problems);
-  const prefix = checkLabel(labels, LABEL_PREFIX, checkPrefix, problems);
+  const overrides = overrideFields(labels, problems);
   if (!found) {
     const stray = OVERRIDE_LABELS.filter((l) => l in labels).map((l) => `${l}=${JSON.stringify(labels[l])}`);
     if (stray.length === 0) return { kind: 'none' };
@@ -95,11 +136,5 @@ export function decideEndpoint(family: string, def: ContainerDefinitionInfo, rul
   if (problems.length > 0 || port === undefined) {
     return { kind: 'invalid', reason: problems.join('; '), ...(port === undefined ? {} : { port }) };
   }
-  const fields: EndpointFields = {
-    ...found.base,
-    ...(format ? { format } : {}),
-    ...(path ? { path } : {}),
-    ...(prefix ? { prefix } : {}),
-  };
-  return { kind: 'endpoint', endpoint: completeEndpoint(port, fields), source: found.source };
+  return { kind: 'endpoint', endpoint: completeEndpoint(port, { ...found.base, ...overrides }), source: found.source };
 }

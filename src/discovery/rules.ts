@@ -1,7 +1,10 @@
 /**
  * TARGET_RULES: endpoints for task definitions that cannot carry docker labels (the seed's
  * `docker ps --filter name=…` case). A JSON array such as
- * `[{"family":"api-.*","container":"app","port":8080,"format":"gostats","path":"/stats","prefix":"gostats"}]`.
+ * `[{"family":"api-.*","container":"app","port":8080,"format":"gostats","path":"/stats","prefix":"gostats"}]`,
+ * optionally with name filters `"include"`, `"exclude"` (RE2 patterns over the `<graph>.<metric>` part of the
+ * names, as the `mackerel.metrics.include|exclude` labels) and `"maxNames"` (1-10000, the target's own
+ * MAX_NAMES_PER_TARGET). Labels on the container win over these field by field.
  *
  * Patterns are regular expressions in RE2 syntax (src/util/namePattern.ts: linear time, so a family name cannot
  * hang the cycle; no lookaround or backreferences) that must match the WHOLE family / container name (as
@@ -12,7 +15,7 @@
 import { err, ok, type Result } from '../result';
 import type { MetricFormat } from '../types';
 import { compileNamePattern, type NamePattern } from '../util/namePattern';
-import { checkFormat, checkPath, checkPort, checkPrefix } from './endpoint';
+import { checkFilterPattern, checkFormat, checkMaxNames, checkPath, checkPort, checkPrefix } from './endpoint';
 
 /** One compiled rule. */
 export interface TargetRule {
@@ -22,9 +25,13 @@ export interface TargetRule {
   readonly format?: MetricFormat;
   readonly path?: string;
   readonly prefix?: string;
+  /** Name filter sources, checked to compile (src/filter/patternCache.ts keeps the compiled form). */
+  readonly include?: string;
+  readonly exclude?: string;
+  readonly maxNames?: number;
 }
 
-const ALLOWED_KEYS = ['family', 'container', 'port', 'format', 'path', 'prefix'] as const;
+const ALLOWED_KEYS = ['family', 'container', 'port', 'format', 'path', 'prefix', 'include', 'exclude', 'maxNames'] as const;
 
 function compilePattern(where: string, value: unknown, problems: string[]): NamePattern | undefined {
   if (value === undefined) return undefined;
@@ -44,6 +51,14 @@ function optionalString<T>(where: string, value: unknown, check: (v: string) => 
     return undefined;
   }
   const checked = check(value);
+  if (!checked.ok) problems.push(`${where} ${JSON.stringify(value)} ${checked.error}`);
+  return checked.ok ? checked.value : undefined;
+}
+
+function optionalNumber(where: string, value: unknown, check: (v: number) => Result<number, string>, problems: string[]): number | undefined {
+  if (value === undefined) return undefined;
+  // A string is refused with the range message too: JSON `"500"` is a typo for `500`, not a number.
+  const checked = check(typeof value === 'number' ? value : Number.NaN);
   if (!checked.ok) problems.push(`${where} ${JSON.stringify(value)} ${checked.error}`);
   return checked.ok ? checked.value : undefined;
 }
@@ -69,6 +84,9 @@ function parseRule(index: number, raw: unknown, problems: string[]): TargetRule 
   const format = optionalString(`${at}.format`, rec.format, checkFormat, problems);
   const path = optionalString(`${at}.path`, rec.path, checkPath, problems);
   const prefix = optionalString(`${at}.prefix`, rec.prefix, checkPrefix, problems);
+  const include = optionalString(`${at}.include`, rec.include, checkFilterPattern, problems);
+  const exclude = optionalString(`${at}.exclude`, rec.exclude, checkFilterPattern, problems);
+  const maxNames = optionalNumber(`${at}.maxNames`, rec.maxNames, checkMaxNames, problems);
   if (problems.length > before || port === undefined) return undefined;
   return {
     port,
@@ -77,6 +95,9 @@ function parseRule(index: number, raw: unknown, problems: string[]): TargetRule 
     ...(format ? { format } : {}),
     ...(path ? { path } : {}),
     ...(prefix ? { prefix } : {}),
+    ...(include === undefined ? {} : { include }),
+    ...(exclude === undefined ? {} : { exclude }),
+    ...(maxNames === undefined ? {} : { maxNames }),
   };
 }
 

@@ -83,6 +83,9 @@ function resolveTask(
       path: endpoint.path,
       format: endpoint.format,
       prefix: endpoint.prefix,
+      ...(endpoint.include === undefined ? {} : { include: endpoint.include }),
+      ...(endpoint.exclude === undefined ? {} : { exclude: endpoint.exclude }),
+      ...(endpoint.maxNames === undefined ? {} : { maxNames: endpoint.maxNames }),
     });
   }
 }

@@ -6,9 +6,16 @@ export const DROP = {
   nonFinite: 'NaN or infinite value',
   buckets: 'histogram buckets not posted',
   created: 'created timestamps not posted',
+  info: 'info metric not posted',
   familyLimit: 'series over the per-family limit',
   targetLimit: 'series over the per-target limit',
-  duplicate: 'duplicate series after sanitising',
+  /** The same series (same family, same labels once empty values are removed) twice in one body. */
+  duplicate: 'duplicate series',
+  /** A different series whose name is already taken (parse/seriesName.ts lists when that can happen). */
+  collision: 'name collision',
+  /** A line Prometheus would not read; the rest of the body is still posted. */
+  unparsable: 'unparsable line',
+  timestamp: "timestamp outside Mackerel's window",
   baseline: 'counter baseline (first sample)',
   reset: 'counter reset (re-baselined)',
   gap: 'counter gap over 600 s (re-baselined)',

@@ -15,6 +15,7 @@ export {
   type DropCount,
   type GraphMeta,
   type GraphMetaMetric,
+  type NameCollision,
   type ParseContext,
   type ParseOutput,
 } from './types';

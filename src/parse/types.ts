@@ -47,9 +47,22 @@ export interface DropCount {
   readonly count: number;
 }
 
+/** A `<graph>.<metric>` that a second, different series mapped to (parse/seriesName.ts lists when it can). */
+export interface NameCollision {
+  /** `<graph>.<metric>`, as in Sample: the first series keeps it and is posted; the others are dropped. */
+  readonly name: string;
+  /** The graph and metric node of `name`, as in Sample. */
+  readonly graph: string;
+  readonly metric: string;
+  /** How many other series mapped to it (each is also counted in `dropped` as `name collision`). */
+  readonly count: number;
+}
+
 /** What one body yields. */
 export interface ParseOutput {
   readonly samples: Sample[];
   readonly graphs: GraphMeta[];
   readonly dropped: DropCount[];
+  /** Names two different series mapped to (Prometheus only; always present there, empty when none). */
+  readonly collisions?: NameCollision[];
 }

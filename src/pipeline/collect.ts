@@ -292,7 +292,7 @@ async function runCycle(config: Config, deps: CollectorDeps, tally: Tally, start
   for (const t of hostless) placed.push({ target: t, key: metricKey(t, config.metricKey === 'port' ? 'port' : 'task') });
 
   // 2-4 scrape, parse, name
-  const got = await gather(placed, { fetcher: deps.fetcher, counters: deps.state.counters, logger: deps.logger }, nowS, signal);
+  const got = await gather(placed, { fetcher: deps.fetcher, counters: deps.state.counters, logger: deps.logger, maxNamesPerTarget: config.maxNamesPerTarget }, nowS, signal);
   failed.push(...got.failed);
   const { values, graphs } = got;
   tally.dropped = { ...got.dropped };

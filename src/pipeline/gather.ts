@@ -1,4 +1,4 @@
-import type { GraphMeta } from '../parse';
+import type { GraphMeta, NameCollision } from '../parse';
 import type { Logger } from '../log';
 import type { BodyFetcher } from '../scrape/bodyFetcher';
 import type { CounterStore, Issue, MetricValue, Target } from '../types';
@@ -27,13 +27,13 @@ export interface Gathered {
  */
 export async function gather(
   placed: readonly PlacedTarget[],
-  deps: { fetcher: BodyFetcher; counters: CounterStore; logger: Logger },
+  deps: { fetcher: BodyFetcher; counters: CounterStore; logger: Logger; maxNamesPerTarget?: number },
   nowS: number,
   signal?: AbortSignal,
 ): Promise<Gathered> {
   const placementOf = new Map(placed.map((p) => [p.target.id, p]));
   const outcomes: TargetOutcome[] = [];
-  const ctx = { counters: deps.counters, nowS, signal };
+  const ctx = { counters: deps.counters, nowS, signal, maxNamesPerTarget: deps.maxNamesPerTarget };
   // Every parse started, so none is missed should a fetcher not await its onResult.
   const parses: Promise<void>[] = [];
   await deps.fetcher.fetchEach(
@@ -59,10 +59,27 @@ export async function gather(
     }
     scraped++;
     bytes += o.bytes;
+    if (o.collisions.length > 0) out.failed.push(collisionIssue(o.target.id, o.collisions, deps.logger));
     for (const v of o.values) out.values.push(v);
     // Graph definitions only for what lands on hosts (a Fargate target feeds service metrics alone).
     if (placementOf.get(o.target.id)?.hostId !== undefined) for (const meta of o.graphs) out.graphs.push({ prefix: o.target.prefix, meta });
     for (const d of o.dropped) out.dropped[d.reason] = (out.dropped[d.reason] ?? 0) + d.count;
   }
   return { ...out, scraped, bytesScraped: bytes };
+}
+
+/** Examples of colliding names an Issue quotes; the log line has them all. */
+const COLLISIONS_QUOTED = 3;
+
+/**
+ * A name two different series of a target mapped to is an error in the summary (`parse/collision`): the first
+ * series was posted, the others were not. The target's other values were posted as usual.
+ */
+function collisionIssue(targetId: string, collisions: readonly NameCollision[], logger: Logger): Issue {
+  const lost = collisions.reduce((n, c) => n + c.count, 0);
+  logger.error('metric name collision', { targetId, collisions: collisions.map((c) => ({ name: c.name, otherSeries: c.count })) });
+  const quoted = collisions.slice(0, COLLISIONS_QUOTED).map((c) => `${c.name} (${c.count} more series)`);
+  const more = collisions.length > COLLISIONS_QUOTED ? `, and ${collisions.length - COLLISIONS_QUOTED} more names` : '';
+  const reason = `parse: name collision: ${quoted.join(', ')}${more}; ${lost} series not posted (exclude the family or rename a label)`;
+  return { target: targetId, reason, stage: 'parse', kind: 'collision' };
 }

@@ -133,7 +133,7 @@ async function applyChange(
     return { ...none, targets: resolved.targets.length, action: 'no-targets', failed, skipped };
   }
   const placed: PlacedTarget[] = placement.placed.map((p) => ({ ...p, key }));
-  const got = await gather(placed, { fetcher: deps.fetcher, counters: deps.state.counters, logger: deps.logger }, Math.floor(nowMs / 1000), signal);
+  const got = await gather(placed, { fetcher: deps.fetcher, counters: deps.state.counters, logger: deps.logger, maxNamesPerTarget: config.maxNamesPerTarget }, Math.floor(nowMs / 1000), signal);
   failed.push(...got.failed);
   let posted = 0;
   let graphDefs = 0;

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { graphDefinitions } from '../../src/mackerel/graphDefs';
@@ -7,6 +6,7 @@ import { GOSTATS_GRAPHS, parseBody, type GraphMeta } from '../../src/parse';
 import type { GraphDef, MetricFormat } from '../../src/types';
 import { memoryCounters } from '../parse/memoryCounters';
 import { containerId, ecsLabels, startFleet, TASK, type Fleet } from './fleet';
+import { awks } from './parity';
 import { createSandbox, pluginLines, valuesByName } from './pluginHarness';
 import { startText } from './services';
 
@@ -30,19 +30,6 @@ const PLUGIN_BODY = [
   'not a metric line',
   '',
 ].join('\n');
-
-/** Every awk on this machine: instances run gawk (Amazon Linux), Debian-based images mawk. */
-function awks(): string[] {
-  const found: string[] = [];
-  for (const name of ['gawk', 'mawk']) {
-    try {
-      found.push(execFileSync('bash', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim());
-    } catch {
-      // not installed
-    }
-  }
-  return found.length > 0 ? found : [execFileSync('bash', ['-c', 'command -v awk'], { encoding: 'utf8' }).trim()];
-}
 
 /** What the Lambda posts for one target over two scrapes: name without `custom.` → value. */
 function lambdaValues(format: MetricFormat, prefix: string, key: string, bodies: readonly [string, string], times: readonly [number, number]): Record<string, number> {
@@ -111,7 +98,15 @@ describe.each(awks())('mackerel-plugin-ecs-tasks and the Lambda, with %s', (awk)
     const mine = Object.fromEntries(Object.entries(plugin).filter(([n]) => n.includes(api1Key) || n.includes(workerKey)));
     expect(Object.keys(mine).sort()).toEqual(Object.keys(lambda).sort());
     for (const [name, value] of Object.entries(lambda)) expect([name, mine[name]]).toEqual([name, expect.closeTo(value, 9)]);
-    expect(Object.keys(lambda)).toEqual(expect.arrayContaining(['prometheus.worker-77aa0000.response_size_bytes._a_q0_99', 'gostats.api-3f2a9c1e.gc.gc_num']));
+    expect(Object.keys(lambda)).toEqual(
+      expect.arrayContaining([
+        // Series names (src/parse/seriesName.ts): labels sorted by name (code before method); a value with `/`
+        // takes the digest form, the quantile last.
+        'prometheus.worker-77aa0000.http_requests_total.200_GET',
+        expect.stringMatching(/^prometheus\.worker-77aa0000\.response_size_bytes\.a_q0_99__[0-9a-f]{8}$/),
+        'gostats.api-3f2a9c1e.gc.gc_num',
+      ]),
+    );
   });
 
   it("describes the graphs in META exactly as the Lambda's graph definitions, without scraping gostats", async () => {

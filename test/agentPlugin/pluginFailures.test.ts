@@ -36,8 +36,10 @@ describe('mackerel-plugin-ecs-tasks when some containers fail', () => {
     const jobs = await startText(PLUGIN_TEXT);
     const prom = promService();
     const envoy = await startProm(prom.registry, '/custom/metrics');
-    const broken = await startText('# TYPE ok gauge\nok 1\nbroken{ 2\n');
-    servers.push(healthy.server, jobs, envoy, broken);
+    // Nothing readable: the container fails. A bad line among good ones is skipped and noted; the rest is printed.
+    const broken = await startText('# TYPE ok gauge\nbroken{ 2\n<html>\n');
+    const partly = await startText('ok 1\nbroken{ 2\nalso 3\n');
+    servers.push(healthy.server, jobs, envoy, broken, partly);
     const refused = await deadPort();
     const containers: FakeContainer[] = [
       {
@@ -96,6 +98,13 @@ describe('mackerel-plugin-ecs-tasks when some containers fail', () => {
         labels: { ...ecsLabels('broken', '0b0b0b0b11112222333344445555eeee', 'app'), 'mackerel.metrics.port': '9100' },
         ports: { '9100/tcp': [`0.0.0.0:${broken.port}`] },
       },
+      {
+        id: containerId('0d0d0d0d0d11'),
+        names: 'ecs-partly-1-app-badline',
+        networks: 'bridge',
+        labels: { ...ecsLabels('partly', '0d0d0d0d11112222333344445555eeee', 'app'), 'mackerel.metrics.port': '9100' },
+        ports: { '9100/tcp': [`0.0.0.0:${partly.port}`] },
+      },
     ];
     sandbox = await createSandbox(containers);
     // Act
@@ -108,9 +117,11 @@ describe('mackerel-plugin-ecs-tasks when some containers fail', () => {
     expect(values['plugin.jobs-07070707.queue.jobs.running']).toBe(3);
     expect(values['plugin.jobs-07070707.uptime.value']).toBe(3600);
     expect(values['envoy.envoy-08080808.temperature.value']).toBe(21.5);
+    expect(values['prometheus.partly-0d0d0d0d.ok.value']).toBe(1);
+    expect(values['prometheus.partly-0d0d0d0d.also.value']).toBe(3);
     expect(Object.keys(values).filter((n) => /api-e5e5e5e5|cache|legacy|broken|vpc/.test(n))).toEqual([]);
     const stderr = run.stderr.split('\n').filter((l) => l !== '');
-    expect(stderr).toHaveLength(5);
+    expect(stderr).toHaveLength(6);
     expect(stderr.every((l) => l.startsWith('mackerel-plugin-ecs-tasks: container '))).toBe(true);
     expect(reportFor(run.stderr, 'ecs-api-4-web-refusing')).toMatch(
       new RegExp(`^mackerel-plugin-ecs-tasks: container ecs-api-4-web-refusing \\(e5e5e5e5e5e5\\): 127\\.0\\.0\\.1:${refused}/api/stats: curl: \\(7\\) `),
@@ -120,7 +131,10 @@ describe('mackerel-plugin-ecs-tasks when some containers fail', () => {
     );
     expect(reportFor(run.stderr, 'ecs-vpc-1-app-awsvpc')).toContain('no host port for container port 9100: the container has no network of its own (awsvpc task?)');
     expect(reportFor(run.stderr, 'ecs-legacy-1-app-statsd')).toContain('label mackerel.metrics.format="statsd" must be one of gostats, prometheus, plugin');
-    expect(reportFor(run.stderr, 'ecs-broken-1-app-badtext')).toContain(`127.0.0.1:${broken.port}/metrics: expected a label name at column 9: line 3`);
+    expect(reportFor(run.stderr, 'ecs-broken-1-app-badtext')).toMatch(new RegExp(`127\\.0\\.0\\.1:${broken.port}/metrics: expected a label name at column 9: line 2$`));
+    expect(reportFor(run.stderr, 'ecs-partly-1-app-badline')).toMatch(
+      new RegExp(`127\\.0\\.0\\.1:${partly.port}/metrics: 1 unparsable line\\(s\\) skipped, the first: expected a label name at column 9: line 2$`),
+    );
     expect(run.stderr).not.toMatch(/ \n/);
   });
 

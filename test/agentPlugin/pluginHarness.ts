@@ -38,8 +38,11 @@ export interface PluginSandbox {
   run(env?: Readonly<Record<string, string>>): Promise<PluginRun>;
   /** The argument lines the stand-in docker was called with, in order. */
   dockerCalls(): Promise<string[]>;
-  /** Moves every counter baseline in the state files `seconds` into the past; returns the new times. */
-  ageState(seconds: number): Promise<number[]>;
+  /**
+   * Moves every counter baseline in the state files `seconds` into the past; returns the new times. With `only`,
+   * just the baselines whose key it accepts (a series with its own timestamps keeps the exporter's time).
+   */
+  ageState(seconds: number, only?: (key: string) => boolean): Promise<number[]>;
   cleanup(): Promise<void>;
 }
 
@@ -83,12 +86,13 @@ export async function createSandbox(containers: readonly FakeContainer[]): Promi
         ...env,
       }),
     dockerCalls: async () => (await readFile(path.join(root, 'calls.log'), 'utf8')).split('\n').filter((l) => l !== ''),
-    ageState: async (seconds) => {
+    ageState: async (seconds, only = () => true) => {
       const times: number[] = [];
       for (const file of await stateFiles()) {
         const lines = (await readFile(file, 'utf8')).split('\n').filter((l) => l !== '');
         const aged = lines.map((l) => {
           const [key = '', value = '', time = ''] = l.split(' ');
+          if (!only(key)) return `${l}\n`;
           const t = Number(time) - seconds;
           times.push(t);
           return `${key} ${value} ${t}\n`;

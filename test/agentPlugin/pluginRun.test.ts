@@ -95,8 +95,8 @@ describe('mackerel-plugin-ecs-tasks, one run after another', () => {
     expect(values['gostats.api-3f2a9c1e.heap.heap_released']).toBe(0);
     expect(values['gostats.api-9b8c7d6e.operation.memory_mallocs']).toBe(0);
     for (const m of GOSTATS_DIFFS) expect(values).toHaveProperty([`gostats.api-9b8c7d6e.${m}`]);
-    expect(values['prometheus.worker-77aa0000.http_requests_total.GET_200']).toBeCloseTo(90 / elapsed, 9);
-    expect(values['prometheus.worker-77aa0000.http_requests_total.POST_500']).toBe(0);
+    expect(values['prometheus.worker-77aa0000.http_requests_total.200_GET']).toBeCloseTo(90 / elapsed, 9);
+    expect(values['prometheus.worker-77aa0000.http_requests_total.500_POST']).toBe(0);
     expect(values['prometheus.worker-77aa0000.sent_bytes_total.value']).toBeCloseTo(6000 / elapsed, 9);
   });
 

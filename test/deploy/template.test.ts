@@ -44,6 +44,7 @@ const GIVEN: Readonly<Record<string, string>> = {
   CHECK_FAILURE_STATUS: 'WARNING',
   MONITORS: 'on',
   HEALTH_NAMESPACE: 'Team/EcsCollector',
+  MAX_NAMES_PER_TARGET: '500',
 };
 /** Deploy-time only (not a function variable): a topic name, made an ARN in the stack's partition. */
 const ALARM_TOPIC = 'collector-alarms';

@@ -49,7 +49,7 @@ describe('parseTargetRules', () => {
 
     // Assess
     expect(problems).toEqual([
-      'TARGET_RULES[0]: unknown key "fmaily" (allowed: family, container, port, format, path, prefix)',
+      'TARGET_RULES[0]: unknown key "fmaily" (allowed: family, container, port, format, path, prefix, include, exclude, maxNames)',
       'TARGET_RULES[0]: needs "family" or "container" (or both)',
       'TARGET_RULES[1].port "8080" must be an integer 1-65535',
       'TARGET_RULES[1].format "json" must be one of gostats, prometheus, plugin',

@@ -79,13 +79,13 @@ describe('two cycles in one warm process', () => {
         `${base}.http_request_duration_seconds_count.value`,
         `${base}.http_request_duration_seconds_sum.value`,
         `${base}.http_requests_in_flight.value`,
-        `${base}.http_requests_total.GET_200`,
-        `${base}.http_requests_total.POST_500`,
+        `${base}.http_requests_total.200_GET`,
+        `${base}.http_requests_total.500_POST`,
       ].sort(),
     );
     // prometheusSource adds 1-20 GET 200s and exactly 3 observations per scrape.
-    expect(rate('http_requests_total.GET_200') * seconds).toBeGreaterThanOrEqual(1);
-    expect(rate('http_requests_total.GET_200') * seconds).toBeLessThanOrEqual(20);
+    expect(rate('http_requests_total.200_GET') * seconds).toBeGreaterThanOrEqual(1);
+    expect(rate('http_requests_total.200_GET') * seconds).toBeLessThanOrEqual(20);
     expect(rate('http_request_duration_seconds_count.value') * seconds).toBeCloseTo(3, 9);
   });
 

@@ -150,12 +150,25 @@ describe('gostats body', () => {
     expect(counters.map.get('c1/aaaa/app:1|gostats.gc_num')).toEqual({ value: 1532, time: T0 });
   });
 
-  it('leaves out a missing or non-numeric field and posts the rest', () => {
+  it('posts a missing gauge as 0 like the plugin, and leaves out a non-numeric field (counted) instead of the whole body', () => {
     const { memory_sys: _gone, ...rest } = SAMPLE;
     const out = parse({ ...rest, heap_idle: 'lots' }, T0);
-    expect(Object.keys(byName(out.samples)).sort()).toEqual(
-      ['gc.gc_pause_per_second', 'gc.gc_per_second', 'heap.heap_inuse', 'heap.heap_sys', 'memory.memory_alloc', 'memory.memory_stack', 'runtime.goroutine_num'],
-    );
+    expect(byName(out.samples)).toEqual({
+      'runtime.goroutine_num': 42, 'memory.memory_alloc': 8421376, 'memory.memory_sys': 0,
+      'memory.memory_stack': 983040, 'heap.heap_sys': 15958016,
+      'heap.heap_inuse': 10616832, 'gc.gc_per_second': 0.2, 'gc.gc_pause_per_second': 0.41,
+    });
+    expect(out.dropped).toEqual([
+      { reason: 'counter baseline (first sample)', count: 6 },
+      { reason: 'gostats field heap_idle is a string, not a number', count: 1 },
+    ]);
+  });
+
+  it('posts a body without goroutine_num (goroutine_num as 0), as the plugin does', () => {
+    const { goroutine_num: _gone, ...rest } = SAMPLE;
+    const out = parse(rest, T0);
+    expect(byName(out.samples)['runtime.goroutine_num']).toBe(0);
+    expect(out.samples).toHaveLength(9);
   });
 
   it('describes the plugin graphs with its labels and units', () => {
@@ -173,7 +186,7 @@ describe('gostats body', () => {
     ['an HTML error page', `<html><body>${'x'.repeat(5000)}</body></html>`, /not JSON: "<html><body>x+"…$/],
     ['a JSON array', '[1,2,3]', /expected a JSON object, got "\[1,2,3\]"/],
     ['JSON null', 'null', /expected a JSON object/],
-    ['an object without goroutine_num', '{"memory_alloc":1}', /no numeric "goroutine_num"/],
+    ['an object with none of the metric fields', '{"status":"ok"}', /none of the 15 metric fields holds a usable number: not a golang-stats-api-handler body$/],
     ['an empty body', '', /not JSON: ""/],
   ])('rejects %s with a ParseError that quotes at most 80 characters', (_label, body, message) => {
     // Act

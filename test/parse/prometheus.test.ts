@@ -1,5 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
 import { parseBody, ParseError, type ParseContext, type ParseOutput } from '../../src/parse';
+import { MACKEREL_ACCEPT_WINDOW_S as PARSE_WINDOW_S } from '../../src/parse/sampleTime';
+import { nameSeries } from '../../src/parse/seriesName';
+import { MACKEREL_ACCEPT_WINDOW_S } from '../../src/pipeline/retryQueue';
 import type { Sample } from '../../src/types';
 import { memoryCounters } from './memoryCounters';
 
@@ -37,35 +40,36 @@ describe('Prometheus text body', () => {
     s.sent.inc(1000);
     s.queue.set({ queue: 'mail' }, 7);
     s.temp.set(21.5);
-    s.latency.observe({ route: '/a' }, 0.5);
-    s.size.observe({ route: '/a' }, 100);
+    s.latency.observe({ route: 'home' }, 0.5);
+    s.size.observe({ route: 'home' }, 100);
     const counters = memoryCounters();
     // Act
     const first = parse(await s.registry.metrics(), ctx(T0, counters));
     s.requests.inc({ method: 'GET', code: '200' }, 600);
     s.sent.inc(6000);
-    s.latency.observe({ route: '/a' }, 0.7);
-    s.size.observe({ route: '/a' }, 300);
+    s.latency.observe({ route: 'home' }, 0.7);
+    s.size.observe({ route: 'home' }, 300);
     const second = parse(await s.registry.metrics(), ctx(T0 + 60, counters));
     // Assess
     expect(values(first.samples)).toEqual({
       'queue_depth.mail': 7,
       'temperature.value': 21.5,
-      'response_size_bytes._a_q0_5': 100,
-      'response_size_bytes._a_q0_99': 100,
+      'response_size_bytes.home_q0_5': 100,
+      'response_size_bytes.home_q0_99': 100,
     });
     expect(first.dropped).toEqual([
       { reason: 'counter baseline (first sample)', count: 7 },
       { reason: 'histogram buckets not posted', count: 3 },
     ]);
     const v = values(second.samples);
-    expect(v['http_requests_total.GET_200']).toBe(10);
-    expect(v['http_requests_total.POST_500']).toBe(0);
+    // Label values in label-name order: code before method.
+    expect(v['http_requests_total.200_GET']).toBe(10);
+    expect(v['http_requests_total.500_POST']).toBe(0);
     expect(v['sent_bytes_total.value']).toBe(100);
-    expect(v['http_request_duration_seconds_count._a']).toBeCloseTo(1 / 60);
-    expect(v['http_request_duration_seconds_sum._a']).toBeCloseTo(0.7 / 60);
-    expect(v['response_size_bytes_count._a']).toBeCloseTo(1 / 60);
-    expect(v['response_size_bytes_sum._a']).toBeCloseTo(5);
+    expect(v['http_request_duration_seconds_count.home']).toBeCloseTo(1 / 60);
+    expect(v['http_request_duration_seconds_sum.home']).toBeCloseTo(0.7 / 60);
+    expect(v['response_size_bytes_count.home']).toBeCloseTo(1 / 60);
+    expect(v['response_size_bytes_sum.home']).toBeCloseTo(5);
     expect(second.samples.every((x) => x.time === T0 + 60)).toBe(true);
   });
 
@@ -94,7 +98,7 @@ describe('Prometheus text body', () => {
     ]);
   });
 
-  it('unescapes label values and sanitises them into one metric node', async () => {
+  it('unescapes label values and names the series by the unescaped values', async () => {
     // Prepare
     const s = service();
     s.requests.inc({ method: 'we"ird\\x\ny', code: '' }, 2);
@@ -102,9 +106,12 @@ describe('Prometheus text body', () => {
     // Act
     const counters = memoryCounters();
     parse(body, ctx(T0, counters));
-    // Assess: the line prom-client wrote holds \" \\ \n, and the empty `code` value is skipped
+    s.requests.inc({ method: 'we"ird\\x\ny', code: '' }, 60);
+    const out = parse(await s.registry.metrics(), ctx(T0 + 60, counters));
+    // Assess: the line prom-client wrote holds \" \\ \n, and the empty `code` value is no label at all
     expect(body).toContain('http_requests_total{method="we\\"ird\\\\x\\ny",code=""} 2');
-    expect([...counters.map.keys()]).toContain(`${TARGET}|prom.http_requests_total.we_ird_x_y`);
+    const requests = out.samples.filter((x) => x.graph === 'http_requests_total');
+    expect(requests.map((x) => [x.metric, x.value])).toEqual([[nameSeries([['method', 'we"ird\\x\ny']], false).node, 1]]);
   });
 
   it('drops and counts NaN and infinite values', () => {
@@ -160,27 +167,80 @@ describe('Prometheus text body', () => {
     ]);
   });
 
-  it('keeps the first of two series that sanitise to the same name', () => {
-    const out = parse('g{a="x/y"} 1\ng{a="x y"} 2\n', ctx(T0));
-    expect(values(out.samples)).toEqual({ 'g.x_y': 1 });
-    expect(out.dropped).toEqual([{ reason: 'duplicate series after sanitising', count: 1 }]);
+  it('posts two series the old rule merged under two names', () => {
+    const out = parse('g{a="x/y"} 1\ng{a="x y"} 2\ng{a="x",b="y"} 3\ng{a="x_y"} 4\n', ctx(T0));
+    expect(out.samples.map((x) => x.value)).toEqual([1, 2, 3, 4]);
+    expect(new Set(out.samples.map((x) => x.metric)).size).toBe(4);
+    expect(out.dropped).toEqual([]);
   });
 
-  it('posts an empty body as no samples', () => {
-    expect(parse('', ctx(T0))).toEqual({ samples: [], graphs: [], dropped: [] });
+  it('keeps the first of a series given twice, labels in any order, and counts the repeat', () => {
+    const out = parse('g{a="x",b="y"} 1\ng{b="y",a="x",c=""} 2\n', ctx(T0));
+    expect(values(out.samples)).toEqual({ 'g.x_y': 1 });
+    expect(out.dropped).toEqual([{ reason: 'duplicate series', count: 1 }]);
+    expect(out.collisions).toEqual([]);
   });
 
   it.each([
-    ['a label without quotes', 'ok 1\nbad{a=b} 1\n', 2, /expected '"' before label value at column 7/],
-    ['an unterminated label value', '\nbad{a="b} 1', 2, /unterminated label value/],
-    ['a bad escape', 'bad{a="\\t"} 1', 1, /bad escape/],
-    ['a missing value', 'a 1\nb 2\nlonely', 3, /expected a value/],
-    ['a word as value', 'a one', 1, /bad value "one"/],
-    ['a bad timestamp', 'a 1 soon', 1, /bad timestamp/],
-    ['text after the timestamp', 'a 1 2 3', 1, /unexpected text after timestamp/],
-    ['an HTML page', '<html>', 1, /expected a metric name/],
-    ['a TYPE line without a type', '# TYPE a', 1, /expected a type/],
-  ])('rejects the whole body on %s, with the line number', (_label, body, line, reason) => {
+    ['the same value under another label name', 'g{a="x"} 1\ng{b="x"} 2\ng{c="x"} 3\n', 'g.x', 2],
+    ['a label value `value` and an unlabelled series', 'g 1\ng{a="value"} 2\n', 'g.value', 1],
+    ['family names that sanitise alike', 'a:b 1\na_b 2\n', 'a_b.value', 1],
+  ])('reports %s as a name collision and posts only the first', (_case, body, name, count) => {
+    // Act
+    const out = parse(body, ctx(T0));
+    // Assess
+    expect(out.samples.map((x) => [`${x.graph}.${x.metric}`, x.value])).toEqual([[name, 1]]);
+    const [graph, metric] = name.split('.');
+    expect(out.collisions).toEqual([{ name, graph, metric, count }]);
+    expect(out.dropped).toEqual([{ reason: 'name collision', count }]);
+  });
+
+  it('never lets two series that share a name share a counter baseline across cycles', () => {
+    // Prepare: `a:b_total` and `a_b_total` both post as `a_b_total.value`
+    const counters = memoryCounters();
+    parse('a:b_total 100\n', ctx(T0, counters));
+    // Act
+    const other = parse('a_b_total 160\n', ctx(T0 + 60, counters));
+    const same = parse('a_b_total 220\n', ctx(T0 + 120, counters));
+    // Assess: the second family starts its own baseline instead of a rate of 1/s
+    expect(other.samples).toEqual([]);
+    expect(other.dropped).toEqual([{ reason: 'counter baseline (first sample)', count: 1 }]);
+    expect(values(same.samples)).toEqual({ 'a_b_total.value': 1 });
+  });
+
+  it('posts an empty body as no samples', () => {
+    expect(parse('', ctx(T0))).toEqual({ samples: [], graphs: [], dropped: [], collisions: [] });
+  });
+
+  it.each([
+    ['a label without quotes', 'bad{a=b} 1', /expected '"' before label value at column 7/],
+    ['an unterminated label value', 'bad{a="b} 1', /unterminated label value/],
+    ['a missing value', 'lonely', /expected a value/],
+    ['a word as value', 'a one', /bad value "one"/],
+    ['a bad timestamp', 'a 1 soon', /bad timestamp/],
+    ['text after the timestamp', 'a 1 2 3', /unexpected text after timestamp/],
+    ['a label given twice', 'a{x="1",x="2"} 1', /label "x" given twice/],
+    ['a malformed exemplar', 'a 1 # trace=abc', /expected '\{' after '#'/],
+    ['a TYPE line without a type', '# TYPE a', /expected a type/],
+    ['a TYPE line with an unknown type', '# TYPE a gauges', /unknown metric type "gauges"/],
+  ])('skips and counts %s, and posts the lines around it', (_label, line, reason) => {
+    // Act
+    const out = parse(`ok 1\n${line}\nqueue_depth{queue="mail"} 7\n`, ctx(T0));
+    const alone = parseBody('prometheus', line, ctx(T0));
+    // Assess
+    expect(values(out.samples)).toEqual({ 'ok.value': 1, 'queue_depth.mail': 7 });
+    expect(out.dropped).toEqual([{ reason: 'unparsable line', count: 1 }]);
+    // The same line alone: nothing readable, so the body is invalid and the error names the line.
+    expect(alone.ok).toBe(false);
+    if (!alone.ok) expect(alone.error.message).toMatch(reason);
+  });
+
+  it.each([
+    ['an HTML page', '<!DOCTYPE html>\n<html><body>Not Found</body></html>\n', 1, /expected a metric name/],
+    ['a JSON document', '\n{"goroutine_num": 42}\n', 2, /a metric name where a label was expected|expected/],
+    ['comments and a line of text', '# metrics\n\nservice unavailable\n', 3, /bad value "unavailable"/],
+    ['text after # EOF only', '# EOF\nup 1\n', 2, /text after # EOF/],
+  ])('rejects a body where no line is a sample and some line is unparsable: %s', (_label, body, line, reason) => {
     // Act
     const r = parseBody('prometheus', body, ctx(T0));
     // Assess
@@ -190,6 +250,10 @@ describe('Prometheus text body', () => {
     expect((r.error as ParseError).line).toBe(line);
     expect(r.error.message).toMatch(new RegExp(`^prometheus body line ${line}: `));
     expect(r.error.message).toMatch(reason);
+  });
+
+  it('reads a body of comments only as no samples, not as an error', () => {
+    expect(parse('# HELP up Up.\n# TYPE up gauge\n# just a note\n', ctx(T0))).toEqual({ samples: [], graphs: [], dropped: [], collisions: [] });
   });
 
   it('quotes at most 80 characters of a long malformed line', () => {
@@ -212,3 +276,163 @@ describe('Prometheus text body', () => {
     expect(out.graphs).toHaveLength(3000);
   });
 });
+
+describe('Prometheus text: lines Prometheus reads', () => {
+  it('keeps an unknown escape as written, as Prometheus does: C:\\Windows and C:\\\\Windows are one series', () => {
+    // Prepare: `\W` is no escape Prometheus resolves, `\\` is a backslash
+    const body = 'win_path{p="C:\\Windows"} 1\nwin_path{p="C:\\\\Windows"} 2\nwin_path{p="C:Windows"} 3\n';
+    // Act
+    const out = parse(body, ctx(T0));
+    // Assess
+    expect(out.samples.map((x) => [x.metric, x.value])).toEqual([
+      [nameSeries([['p', 'C:\\Windows']], false).node, 1],
+      [nameSeries([['p', 'C:Windows']], false).node, 3],
+    ]);
+    expect(out.dropped).toEqual([{ reason: 'duplicate series', count: 1 }]);
+  });
+
+  it('skips a bare # HELP, # UNIT and a #TYPE without a blank (a comment), never an error', () => {
+    const out = parse('# HELP \n# HELP\n# UNIT up seconds\n#TYPE up counter\nup 1\n', ctx(T0));
+    // `#TYPE` is a comment, so up stays a gauge and posts at once.
+    expect(values(out.samples)).toEqual({ 'up.value': 1 });
+    expect(out.dropped).toEqual([]);
+  });
+
+  it('reads a TYPE line without a type as unparsable and the family as untyped', () => {
+    const out = parse('# TYPE jobs\njobs 4\n', ctx(T0));
+    expect(values(out.samples)).toEqual({ 'jobs.value': 4 });
+    expect(out.dropped).toEqual([{ reason: 'unparsable line', count: 1 }]);
+  });
+
+  it('reads pairs without a comma between them, as Prometheus does', () => {
+    const out = parse('g{a="x" b="y"} 1\n', ctx(T0));
+    expect(values(out.samples)).toEqual({ 'g.x_y': 1 });
+  });
+
+  it('reads quoted UTF-8 metric and label names (Prometheus 3) with the legacy name in the graph', () => {
+    // Prepare
+    const body = '# TYPE "my.latency" summary\n{"my.latency",quantile="0.5"} 2\n{"my.requests", "http.method"="GET"} 3\n';
+    // Act
+    const out = parse(body, ctx(T0));
+    // Assess
+    expect(values(out.samples)).toEqual({ 'my_latency.q0_5': 2, 'my_requests.GET': 3 });
+    expect(out.dropped).toEqual([]);
+  });
+
+  it('ends the body at # EOF and counts the lines after it as unparsable', () => {
+    const out = parse('up 1\n# EOF\nlate 2\n\nlater 3\n', ctx(T0));
+    expect(values(out.samples)).toEqual({ 'up.value': 1 });
+    expect(out.dropped).toEqual([{ reason: 'unparsable line', count: 2 }]);
+  });
+
+  it('ignores an OpenMetrics exemplar after the value and the timestamp', () => {
+    // Prepare
+    const body = [
+      '# TYPE g gauge',
+      'g{a="1"} 5 # {trace_id="abc"} 1.0 1767225590.000',
+      `g{a="2"} 6 ${(T0 - 5) * 1000} # {trace_id="def",span_id="1"} 0.5`,
+      '# EOF',
+    ].join('\n');
+    // Act
+    const out = parse(body, ctx(T0));
+    // Assess
+    expect(out.samples).toEqual([
+      { graph: 'g', metric: '1', value: 5, time: T0 },
+      { graph: 'g', metric: '2', value: 6, time: T0 - 5 },
+    ]);
+    expect(out.dropped).toEqual([]);
+  });
+});
+
+describe('Prometheus text: explicit timestamps', () => {
+  it('agrees with the retry queue on Mackerel\'s 24 h window', () => {
+    expect(PARSE_WINDOW_S).toBe(MACKEREL_ACCEPT_WINDOW_S);
+  });
+
+  it('posts a sample at its own time (milliseconds, or OpenMetrics seconds), floored to a second', () => {
+    const body = `a 1 ${(T0 - 3600) * 1000 + 999}\nb 2 ${T0 - 86000}.75\nc 3\n`;
+    const out = parse(body, ctx(T0));
+    expect(out.samples.map((x) => [x.graph, x.time])).toEqual([
+      ['a', T0 - 3600],
+      ['b', T0 - 86000],
+      ['c', T0],
+    ]);
+  });
+
+  it('drops and counts a sample older than 24 h or more than 10 minutes ahead', () => {
+    // Prepare
+    const ms = (t: number) => t * 1000;
+    const body = [
+      `old 1 ${ms(T0 - 24 * 3600 - 1)}`,
+      `edge 2 ${ms(T0 - 24 * 3600)}`,
+      `soon 3 ${ms(T0 + 600)}`,
+      `future 4 ${ms(T0 + 601)}`,
+      `seconds_as_ms 5 ${T0}`,
+    ].join('\n');
+    // Act
+    const out = parse(body, ctx(T0));
+    // Assess
+    expect(values(out.samples)).toEqual({ 'edge.value': 2, 'soon.value': 3 });
+    expect(out.dropped).toEqual([{ reason: "timestamp outside Mackerel's window", count: 3 }]);
+  });
+
+  it('takes a counter rate over the samples\' own times, not the scrape times', () => {
+    // Prepare: scraped 60 s apart, but the exporter's samples are 40 s apart
+    const counters = memoryCounters();
+    parse(`jobs_total 100 ${(T0 - 30) * 1000}\n`, ctx(T0, counters));
+    // Act
+    const out = parse(`jobs_total 140 ${(T0 + 10) * 1000}\n`, ctx(T0 + 60, counters));
+    // Assess
+    expect(out.samples).toEqual([{ graph: 'jobs_total', metric: 'value', value: 1, time: T0 + 10 }]);
+  });
+
+  it('leaves the counter baseline alone when a sample is outside the window', () => {
+    const counters = memoryCounters();
+    parse('jobs_total 100\n', ctx(T0, counters));
+    parse(`jobs_total 999999 ${(T0 - 90000) * 1000}\n`, ctx(T0 + 30, counters));
+    const out = parse('jobs_total 160\n', ctx(T0 + 60, counters));
+    expect(values(out.samples)).toEqual({ 'jobs_total.value': 1 });
+  });
+});
+
+describe('Prometheus text: what each type posts', () => {
+  it('does not post info metrics: typed info, or a gauge or untyped *_info of value 1', () => {
+    // Prepare
+    const body = [
+      '# TYPE target info',
+      'target_info{env="prod"} 1',
+      '# TYPE build_info gauge',
+      'build_info{version="1.2.3"} 1',
+      'go_info{version="go1.22"} 1',
+      'weird_info 2',
+    ].join('\n');
+    // Act
+    const out = parse(body, ctx(T0));
+    // Assess
+    expect(values(out.samples)).toEqual({ 'weird_info.value': 2 });
+    expect(out.dropped).toEqual([{ reason: 'info metric not posted', count: 3 }]);
+  });
+
+  it('posts a gauge histogram\'s _gcount and _gsum as gauges at once and not its buckets', () => {
+    // Prepare
+    const body = ['# TYPE queue_wait_seconds gaugehistogram', 'queue_wait_seconds_bucket{le="1"} 3', 'queue_wait_seconds_bucket{le="+Inf"} 5', 'queue_wait_seconds_gcount 5', 'queue_wait_seconds_gsum 12.5'].join('\n');
+    // Act
+    const out = parse(body, ctx(T0));
+    // Assess
+    expect(values(out.samples)).toEqual({ 'queue_wait_seconds_gcount.value': 5, 'queue_wait_seconds_gsum.value': 12.5 });
+    expect(out.graphs.find((g) => g.graph === 'queue_wait_seconds_gsum')?.unit).toBe('seconds');
+    expect(out.dropped).toEqual([{ reason: 'histogram buckets not posted', count: 2 }]);
+  });
+
+  it('posts each state of a stateset as a 0/1 gauge', () => {
+    const out = parse('# TYPE feature stateset\nfeature{feature="a"} 1\nfeature{feature="b"} 0\n', ctx(T0));
+    expect(values(out.samples)).toEqual({ 'feature.a': 1, 'feature.b': 0 });
+  });
+
+  it('does not post a histogram\'s or summary\'s _created series', () => {
+    const body = '# TYPE h histogram\nh_count 1\nh_sum 2\nh_created 1767000000\n# TYPE s summary\ns_created 1767000000\n';
+    const out = parse(body, ctx(T0));
+    expect(out.dropped).toContainEqual({ reason: 'created timestamps not posted', count: 2 });
+  });
+});
+
