@@ -89,8 +89,12 @@ function findPortSource(family: string, def: ContainerDefinitionInfo, rules: rea
   }
   const rule = rules.find((r) => ruleMatches(r, family, def.name));
   if (!rule) return undefined;
-  const { port, format, path, prefix, include, exclude, maxNames } = rule;
-  const base: EndpointFields = {
+  return { port: rule.port, source: 'rule', base: presentFields(rule) };
+}
+
+/** The endpoint fields that are set: empty format/path/prefix count as unset, as before the filters existed. */
+function presentFields({ format, path, prefix, include, exclude, maxNames }: Partial<EndpointFields>): EndpointFields {
+  return {
     ...(format ? { format } : {}),
     ...(path ? { path } : {}),
     ...(prefix ? { prefix } : {}),
@@ -98,7 +102,6 @@ function findPortSource(family: string, def: ContainerDefinitionInfo, rules: rea
     ...(exclude === undefined ? {} : { exclude }),
     ...(maxNames === undefined ? {} : { maxNames }),
   };
-  return { port, source: 'rule', base };
 }
 
 /** The override labels present and valid, as endpoint fields; each bad one adds a problem. */
@@ -109,14 +112,7 @@ function overrideFields(labels: Readonly<Record<string, string>>, problems: stri
   const include = checkLabel(labels, LABEL_INCLUDE, checkFilterPattern, problems);
   const exclude = checkLabel(labels, LABEL_EXCLUDE, checkFilterPattern, problems);
   const maxNames = checkLabel(labels, LABEL_MAX_NAMES, parseMaxNamesText, problems);
-  return {
-    ...(format ? { format } : {}),
-    ...(path ? { path } : {}),
-    ...(prefix ? { prefix } : {}),
-    ...(include === undefined ? {} : { include }),
-    ...(exclude === undefined ? {} : { exclude }),
-    ...(maxNames === undefined ? {} : { maxNames }),
-  };
+  return presentFields({ format, path, prefix, include, exclude, maxNames });
 }
 
 /** Reads one container definition of a task definition of `family`. */
